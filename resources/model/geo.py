@@ -1,0 +1,136 @@
+"""Areas (boroughs and the City), standby points, coverage cells, and projections for London."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+
+from pyproj import Geod, Transformer
+from shapely.geometry import MultiPolygon, Polygon
+
+from resources.errors import InputError
+from resources.model import _check
+
+Ring = tuple[tuple[float, float], ...]
+#: A polygon as an exterior ring followed by its holes, lon/lat degrees.
+PolygonRings = tuple[Ring, ...]
+
+_GEOD = Geod(ellps="WGS84")
+
+
+@lru_cache(maxsize=1)
+def _to_bng() -> Transformer:
+    return Transformer.from_crs("EPSG:4326", "EPSG:27700", always_xy=True)
+
+
+@lru_cache(maxsize=1)
+def _from_bng() -> Transformer:
+    return Transformer.from_crs("EPSG:27700", "EPSG:4326", always_xy=True)
+
+
+def to_bng(lon: float, lat: float) -> tuple[float, float]:
+    """Project WGS84 lon/lat to British National Grid easting/northing in metres."""
+    x, y = _to_bng().transform(lon, lat)
+    return float(x), float(y)
+
+
+def from_bng(x: float, y: float) -> tuple[float, float]:
+    """Unproject British National Grid metres to WGS84 lon/lat."""
+    lon, lat = _from_bng().transform(x, y)
+    return float(lon), float(lat)
+
+
+def geodesic_km(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
+    """Geodesic (WGS84 ellipsoid) distance in kilometres."""
+    _, _, d = _GEOD.inv(lon1, lat1, lon2, lat2)
+    return float(d) / 1000.0
+
+
+def haversine_km(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
+    """Great-circle distance in km on a 6371 km sphere; fast and within 0.5% of geodesic."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(a)))
+
+
+@dataclass(frozen=True)
+class Area:
+    """A named area (borough or the City) with its polygons in lon/lat.
+
+    ``taskable`` is False for areas the Met does not task by default (the City of London).
+    """
+
+    name: str
+    polygons: tuple[PolygonRings, ...]
+    taskable: bool = True
+
+    def __post_init__(self) -> None:
+        try:
+            _check.text(self.name, "name", max_len=120)
+            if not self.polygons:
+                raise InputError("expected at least one polygon", field="geometry")
+            for poly in self.polygons:
+                if not poly:
+                    raise InputError("expected an exterior ring", field="geometry")
+                for ring in poly:
+                    if len(ring) < 4:
+                        raise InputError(
+                            "expected a ring of at least 4 positions", field="geometry"
+                        )
+                    for lon, lat in ring:
+                        _check.lonlat(lon, lat)
+        except InputError as err:
+            raise err.within(location=f"area '{self.name}'") from None
+
+    def shape(self) -> MultiPolygon:
+        """The area as a shapely MultiPolygon in lon/lat degrees."""
+        return MultiPolygon([Polygon(p[0], list(p[1:])) for p in self.polygons])
+
+    def geodesic_km2(self) -> float:
+        """Area on the WGS84 ellipsoid in square kilometres (holes subtracted)."""
+        total = 0.0
+        for poly in self.shape().geoms:
+            a, _ = _GEOD.geometry_area_perimeter(poly)
+            total += abs(float(a))
+        return total / 1e6
+
+
+@dataclass(frozen=True)
+class StandbyPoint:
+    """A place where reserve units (including CTSFO) wait between taskings."""
+
+    point_id: str
+    name: str
+    lon: float
+    lat: float
+    borough: str
+
+    def __post_init__(self) -> None:
+        try:
+            _check.ident(self.point_id, "id")
+            _check.text(self.name, "name")
+            _check.lonlat(self.lon, self.lat)
+            _check.text(self.borough, "borough")
+        except InputError as err:
+            raise err.within(location=f"standby point '{self.point_id}'") from None
+
+
+@dataclass(frozen=True)
+class CoverageCell:
+    """A square of the coverage grid, centre in lon/lat, with a demand weight."""
+
+    cell_id: str
+    lon: float
+    lat: float
+    borough: str
+    demand: float
+
+    def __post_init__(self) -> None:
+        try:
+            _check.ident(self.cell_id, "id")
+            _check.lonlat(self.lon, self.lat)
+            _check.number(self.demand, "demand", lo=0.0, hi=1e6)
+        except InputError as err:
+            raise err.within(location=f"cell '{self.cell_id}'") from None
