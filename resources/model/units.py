@@ -104,7 +104,7 @@ class UnitType:
                 object.__setattr__(self, "mode", Mode(self.mode))
             lo = self.officers if self.officers_min is None else self.officers_min
             hi = self.officers if self.officers_max is None else self.officers_max
-            _check.integer(lo, "officers_min", lo=max(1, self.armed_officers), hi=self.officers)
+            _check.integer(lo, "officers_min", lo=1, hi=self.officers)
             _check.integer(hi, "officers_max", lo=self.officers, hi=100)
             object.__setattr__(self, "officers_min", lo)
             object.__setattr__(self, "officers_max", hi)
@@ -137,6 +137,16 @@ class UnitType:
     def armed(self) -> bool:
         """True when the type carries armed officers."""
         return self.armed_officers > 0
+
+    def armed_for(self, crew: int) -> int:
+        """Armed officers in a unit of this type with ``crew`` officers.
+
+        A fully armed type (armed_officers == officers) is fully armed at any crew size;
+        otherwise the type's armed officers, never more than the crew.
+        """
+        if self.armed_officers == self.officers:
+            return crew
+        return min(self.armed_officers, crew)
 
 
 @dataclass(frozen=True)
