@@ -2,7 +2,8 @@
 
 The defender has ``resources`` identical resources, each of which covers one target;
 a mixed strategy is summarised by its coverage vector ``c`` (``0 <= c_i <= 1``,
-``sum(c) <= resources``; every such vector is implementable by sampling subsets).
+``sum(c) <= resources``; for integer resources every such vector is implementable by
+sampling subsets of at most ``resources`` targets).
 The attacker observes ``c`` and attacks the target of highest expected utility,
 breaking ties in the defender's favour (strong Stackelberg equilibrium).
 
@@ -30,6 +31,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import chain
 from numbers import Real
 from operator import attrgetter
 
@@ -89,8 +91,13 @@ class CoverageResult:
     attacked_target: int
 
 
+def _short(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
 def _field_error(index: int, field: str, value: object, expected: str) -> GameError:
-    return GameError(f"target {index}: field '{field}' is {value!r}; expected {expected}")
+    return GameError(f"target {index}: field '{field}' is {_short(value)}; expected {expected}")
 
 
 def payoff_matrix(targets: Sequence[Target]) -> FloatArray:
@@ -102,12 +109,19 @@ def payoff_matrix(targets: Sequence[Target]) -> FloatArray:
     if n == 0:
         raise GameError("targets: expected at least one target, got an empty list")
     try:
-        pay = np.fromiter(
-            map(attrgetter(*FIELDS), targets), dtype=np.dtype((np.float64, 4)), count=n
-        )
-    except (TypeError, ValueError, AttributeError):
+        rows = list(map(attrgetter(*FIELDS), targets))
+    except AttributeError:
         _raise_first_type_error(targets)
         raise  # pragma: no cover - _raise_first_type_error always raises
+    kinds = set(map(type, chain.from_iterable(rows)))
+    if any(k is bool or not issubclass(k, Real) for k in kinds):
+        _raise_first_type_error(targets)
+    try:
+        raw = np.fromiter(rows, dtype=np.dtype((np.float64, 4)), count=n)
+    except (OverflowError, TypeError, ValueError):
+        _raise_first_type_error(targets)
+        raise  # pragma: no cover - _raise_first_type_error always raises
+    pay = raw.astype(np.float64, copy=False)
     check_payoffs(pay)
     return pay
 
@@ -121,6 +135,10 @@ def _raise_first_type_error(targets: Sequence[Target]) -> None:
             value = getattr(tgt, field)
             if isinstance(value, bool) or not isinstance(value, Real):
                 raise _field_error(i, field, value, "a real number")
+            try:
+                float(value)
+            except (OverflowError, ValueError):
+                raise _field_error(i, field, value, "a finite number") from None
     raise GameError("targets: payoffs could not be read as real numbers")
 
 
@@ -149,11 +167,15 @@ def check_payoffs(pay: FloatArray) -> None:
 
 def check_resources(resources: object) -> float:
     """Return ``resources`` as a float, or raise :class:`GameError` if not finite and >= 0."""
+    expected = "resources: expected a finite number >= 0, got "
     if isinstance(resources, bool) or not isinstance(resources, Real):
-        raise GameError(f"resources: expected a finite number >= 0, got {resources!r}")
-    value = float(resources)
+        raise GameError(expected + _short(resources))
+    try:
+        value = float(resources)
+    except (OverflowError, ValueError):
+        raise GameError(expected + _short(resources)) from None
     if not math.isfinite(value) or value < 0.0:
-        raise GameError(f"resources: expected a finite number >= 0, got {value!r}")
+        raise GameError(expected + _short(value))
     return value
 
 
@@ -194,13 +216,31 @@ def optimal_coverage_arrays(
     return _solve(pay, res)
 
 
-def _water_level(au: FloatArray, da: FloatArray, resources: float) -> float:
-    """Solve ``N(v) = resources`` for the attacker's value ``v`` (``-inf`` if N is 0)."""
-    pos = da > 0.0
-    if not pos.any():
-        return -math.inf
-    a = au[pos]
-    w = 1.0 / da[pos]
+#: Smallest attacker payoff change (after normalisation to |payoff| <= 1) used as a
+#: divisor: keeps ``1/da`` and its prefix sums finite.  A smaller positive change is
+#: raised to this (a perturbation of 1e-289 of the payoff scale, far below rounding).
+_MIN_SLOPE = 2.0**-960
+
+
+def _exponent(values: FloatArray) -> int:
+    """Exponent ``e`` with ``max|values| <= 2**e`` (power of two: scaling is exact)."""
+    top = float(np.abs(values).max())
+    return math.frexp(top)[1] if top > 0.0 else 0
+
+
+def _water_level(au: FloatArray, da: FloatArray, floor: float, resources: float) -> float:
+    """Lowest attacker value ``v >= floor`` with ``N(v) <= resources``.
+
+    Payoffs are normalised to ``|payoff| <= 1``.  Only targets with ``au > floor`` can
+    need coverage; they are swept in decreasing ``au`` with prefix sums.
+    """
+    live = au > floor
+    if not live.any():
+        return floor
+    a = au[live]
+    w = 1.0 / da[live]  # da >= au - floor > 0 here
+    if float(np.sum((a - floor) * w)) <= resources:
+        return floor  # every live target can be pushed down to the floor
     order = np.argsort(-a, kind="stable")
     b = a[order]
     w = w[order]
@@ -209,24 +249,27 @@ def _water_level(au: FloatArray, da: FloatArray, resources: float) -> float:
     # need[m] = N(b[m+1]) with the top m+1 targets active; non-decreasing in m.
     need = np.maximum.accumulate(s1[:-1] - b[1:] * s0[:-1])
     m = int(np.searchsorted(need, resources, side="right"))
-    k = m + 1  # the level lies in [b[m+1], b[m]], targets 0..m active
+    k = m + 1  # the level lies in [b[m+1], b[m]] (or [floor, b[m]]), targets 0..m active
     top, wk = b[:k], w[:k]
     base = float(top[-1])
     # Pairwise sums around the lowest active payoff: well-conditioned refinement.
     used = float(np.sum((top - base) * wk))
     level = base - (resources - used) / float(np.sum(wk))
-    if k < b.size:
-        level = max(level, float(b[k]))
-    return min(level, base)
+    low = float(b[k]) if k < b.size else floor
+    return min(max(level, low, floor), base)
 
 
 def _solve(pay: FloatArray, resources: float) -> CoverageResult:
-    dc, du, ac, au = (np.ascontiguousarray(col) for col in pay.T)
+    e_d = _exponent(pay[:, :2])
+    e_a = _exponent(pay[:, 2:])
+    dc, du = (np.ldexp(col, -e_d) for col in pay[:, :2].T)
+    ac, au = (np.ldexp(col, -e_a) for col in pay[:, 2:].T)
     da = au - ac
     dd = dc - du
     pos = da > 0.0
+    da[pos] = np.maximum(da[pos], _MIN_SLOPE)
     floor = float(ac.max())  # no target can be pushed below attacker_covered
-    value = max(floor, _water_level(au, da, resources))
+    value = _water_level(au, da, floor, resources)
 
     cov = np.zeros_like(au)
     np.divide(au - value, da, out=cov, where=pos)
@@ -243,12 +286,12 @@ def _solve(pay: FloatArray, resources: float) -> CoverageResult:
     dvals = du[attack] + dd[attack] * att_cov
     best = int(np.argmax(dvals))  # first maximum: lowest index among ties
     attacked = int(attack[best])
-    if not pos[attacked]:
+    if not pos[attacked] and dd[attacked] > 0.0:
         cov[attacked] = spare
     return CoverageResult(
         coverage=tuple(cov.tolist()),
-        defender_value=float(dvals[best]),
-        attacker_value=value,
+        defender_value=math.ldexp(float(dvals[best]), e_d),
+        attacker_value=math.ldexp(value, e_a),
         attack_set=tuple(attack.tolist()),
         attacked_target=attacked,
     )
