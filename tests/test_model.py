@@ -174,3 +174,16 @@ def test_threat_levels_map_to_response_and_tighten() -> None:
     assert ThreatLevel.parse(" severe ") is ThreatLevel.SEVERE
     with pytest.raises(InputError, match="threat_level"):
         ThreatLevel.parse("purple")
+
+
+def test_area_subtracts_holes_whatever_their_winding() -> None:
+    from resources.model import Area
+
+    outer = ((0.0, 51.0), (0.1, 51.0), (0.1, 51.1), (0.0, 51.1), (0.0, 51.0))
+    hole_ccw = ((0.02, 51.02), (0.08, 51.02), (0.08, 51.08), (0.02, 51.08), (0.02, 51.02))
+    hole_cw = tuple(reversed(hole_ccw))
+    full = Area("A", ((outer,),)).geodesic_km2()
+    with_ccw = Area("A", ((outer, hole_ccw),)).geodesic_km2()
+    with_cw = Area("A", ((outer, hole_cw),)).geodesic_km2()
+    assert with_ccw == pytest.approx(with_cw)
+    assert with_ccw < full * 0.7

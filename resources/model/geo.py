@@ -6,8 +6,11 @@ import math
 from dataclasses import dataclass
 from functools import lru_cache
 
+import numpy as np
+import numpy.typing as npt
 from pyproj import Geod, Transformer
 from shapely.geometry import MultiPolygon, Polygon
+from shapely.geometry.polygon import orient
 
 from resources.errors import InputError
 from resources.model import _check
@@ -33,6 +36,16 @@ def to_bng(lon: float, lat: float) -> tuple[float, float]:
     """Project WGS84 lon/lat to British National Grid easting/northing in metres."""
     x, y = _to_bng().transform(lon, lat)
     return float(x), float(y)
+
+
+def to_bng_many(
+    lons: npt.ArrayLike, lats: npt.ArrayLike
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """Project arrays of WGS84 lon/lat to British National Grid metres (vectorised to_bng)."""
+    lon = np.asarray(lons, dtype=np.float64)
+    lat = np.asarray(lats, dtype=np.float64)
+    x, y = _to_bng().transform(lon, lat)
+    return np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
 
 
 def from_bng(x: float, y: float) -> tuple[float, float]:
@@ -92,7 +105,8 @@ class Area:
         """Area on the WGS84 ellipsoid in square kilometres (holes subtracted)."""
         total = 0.0
         for poly in self.shape().geoms:
-            a, _ = _GEOD.geometry_area_perimeter(poly)
+            # Counter-clockwise exterior, clockwise holes: holes then subtract.
+            a, _ = _GEOD.geometry_area_perimeter(orient(poly, 1.0))
             total += abs(float(a))
         return total / 1e6
 
