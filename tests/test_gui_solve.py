@@ -1,0 +1,135 @@
+"""The solve worker: progress, cancel keeps the best plan, results on the GUI thread, no freeze."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from PySide6.QtCore import Qt, QTimer
+
+from desktop.solve_worker import SolveController, normalise, running_threads
+from resources.model import Scenario
+from tests.conftest import FakeSolver
+
+
+def test_progress_then_plan_on_the_gui_thread(qtbot, scenario: Scenario) -> None:
+    solver = FakeSolver()
+    ctl = SolveController(solver, solver.token)
+    got: list[tuple[object, object, int]] = []
+    progress: list[object] = []
+    ctl.progressed.connect(progress.append)
+    ctl.finished.connect(lambda plan, scen: got.append((plan, scen, threading.get_ident())))
+    with qtbot.waitSignal(ctl.finished, timeout=10_000):
+        ctl.start(scenario, 5.0)
+        assert ctl.running
+    assert [p.solutions for p in progress] == [1, 2, 3]
+    assert progress[-1].objective < progress[0].objective
+    plan, scen, ident = got[0]
+    assert scen is scenario and plan.solver.status == "FEASIBLE"
+    assert ident == threading.get_ident() != solver.thread_ids[0]
+    assert not ctl.running and running_threads() == 0
+
+
+def test_cancel_keeps_best_plan_and_gui_stays_responsive(qtbot, scenario: Scenario) -> None:
+    solver = FakeSolver(hold=True)
+    ctl = SolveController(solver, solver.token)
+    ticks: list[int] = []
+    timer = QTimer()
+    timer.setInterval(10)
+    timer.timeout.connect(lambda: ticks.append(1))
+    timer.start()
+    progress: list[object] = []
+    ctl.progressed.connect(progress.append)
+    ctl.start(scenario, 60.0)
+    # while the solver works, the GUI event loop keeps running timers and delivering progress
+    qtbot.waitUntil(lambda: len(ticks) >= 5 and len(progress) >= 5, timeout=10_000)
+    assert ctl.running
+    with qtbot.waitSignal(ctl.finished, timeout=10_000) as blocker:
+        ctl.cancel()
+    timer.stop()
+    plan, _ = blocker.args
+    assert plan.solver.status == "CANCELLED"
+    assert plan.solver.objective == pytest.approx(progress[-1].objective)
+    assert plan.assignments and solver.tokens[0].event.is_set()
+    assert running_threads() == 0
+
+
+def test_failure_is_reported_as_one_line(qtbot, scenario: Scenario) -> None:
+    solver = FakeSolver(fail="no unit can cover site 'S9'")
+    ctl = SolveController(solver, solver.token)
+    with qtbot.waitSignal(ctl.failed, timeout=10_000) as blocker:
+        ctl.start(scenario, 5.0)
+    assert "no unit can cover site 'S9'" in blocker.args[0] and "\n" not in blocker.args[0]
+    assert not ctl.running
+
+
+def test_shutdown_stops_a_running_solve(qtbot, scenario: Scenario) -> None:
+    solver = FakeSolver(hold=True)
+    ctl = SolveController(solver, solver.token)
+    late: list[object] = []
+    ctl.finished.connect(lambda *a: late.append(a))
+    ctl.start(scenario, 60.0)
+    assert solver.started.wait(10)
+    ctl.shutdown()
+    assert not ctl.running and running_threads() == 0
+    qtbot.wait(50)
+    assert late == []  # a shut-down solve does not deliver a plan afterwards
+
+
+def test_second_start_while_running_is_refused(qtbot, scenario: Scenario) -> None:
+    from resources.errors import InputError
+
+    solver = FakeSolver(hold=True)
+    ctl = SolveController(solver, solver.token)
+    ctl.start(scenario, 60.0)
+    with pytest.raises(InputError, match="already running"):
+        ctl.start(scenario, 60.0)
+    with qtbot.waitSignal(ctl.finished, timeout=10_000):
+        ctl.cancel()
+
+
+def test_progress_normalisation_tolerates_missing_fields() -> None:
+    class Partial:
+        elapsed_s = 1.5
+        objective = 10
+        solutions = None
+
+    p = normalise(Partial())
+    assert (p.elapsed_s, p.objective, p.bound, p.gap, p.solutions) == (1.5, 10.0, None, None, 0)
+
+
+def test_window_plan_button_runs_worker_and_saves_history(qtbot, make_window) -> None:
+    solver = FakeSolver(hold=True)
+    window = make_window(solver)
+    panel = window.solve_panel
+    before = len(window.history.plan_ids())
+    qtbot.mouseClick(panel.plan_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: panel.points() >= 3, timeout=10_000)
+    assert not panel.plan_button.isEnabled() and panel.cancel_button.isEnabled()
+    assert not window.actions_["plan"].isEnabled()
+    with qtbot.waitSignal(window.controller.finished, timeout=10_000):
+        window.actions_["cancel_solve"].trigger()
+    assert panel.plan_button.isEnabled()
+    _, incumbent = panel.incumbent.getData()
+    _, bound = panel.bound.getData()
+    assert len(incumbent) == len(bound) == panel.points() >= 3
+    assert list(incumbent) == sorted(incumbent, reverse=True) and set(bound) == {50.0}
+    plan = window.state.plan
+    assert plan is not None and plan.plan_id is not None and plan.kpis
+    assert window.history.plan_ids()[0] == plan.plan_id
+    assert len(window.history.plan_ids()) == before + 1
+    assert solver.thread_ids[0] != threading.get_ident()
+
+
+def test_edit_during_solve_leaves_result_stale(qtbot, make_window) -> None:
+    from resources.model import ThreatLevel
+
+    solver = FakeSolver(hold=True)
+    window = make_window(solver)
+    window.commands.plan()
+    assert solver.started.wait(10)
+    window.state.set_threat_level(ThreatLevel.CRITICAL)
+    with qtbot.waitSignal(window.controller.finished, timeout=10_000):
+        solver.release.set()
+    assert window.state.plan is not None and window.state.plan_stale
+    assert window.stale_badge.isVisibleTo(window)
