@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from resources.store import Store, StoreError, backup, check, default_backup_path
+from resources.store import SCHEMA_VERSION, Store, StoreError, backup, check, default_backup_path
 from tests.test_io_plan_json import sample_plan
 from tests.test_io_scenario_json import rich_scenario
 
@@ -24,7 +24,7 @@ def _filled(path: Path, copies: int = 3) -> Path:
 def test_check_a_healthy_database(tmp_path: Path) -> None:
     result = check(_filled(tmp_path / "h.db"))
     assert result.ok and result.problems == ()
-    assert (result.schema_version, result.scenarios, result.plans) == (1, 3, 1)
+    assert (result.schema_version, result.scenarios, result.plans) == (SCHEMA_VERSION, 3, 1)
     assert check(tmp_path / "h.db", quick=True).ok
 
 

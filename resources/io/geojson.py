@@ -27,6 +27,8 @@ _LONLAT_CRS = frozenset({
     "epsg:4326", "http://www.opengis.net/def/crs/epsg/0/4326",
 })
 MAX_FEATURES = 10_000
+#: Positions accepted in one file (all rings of all features).
+MAX_FILE_POSITIONS = 5_000_000
 
 
 def read_areas(path: Path, name_field: str) -> tuple[Area, ...]:
@@ -47,9 +49,14 @@ def areas_from_geojson(doc: object, name_field: str, source: str = "geojson") ->
         raise top.error("expected at least one feature", "features")
     areas: list[Area] = []
     first: dict[str, str] = {}
+    positions = 0
     for i, item in enumerate(feats):
         f = Obj(item, f"features[{i}]", source)
         area = _feature_area(f, name_field)
+        positions += sum(len(ring) for poly in area.polygons for ring in poly)
+        if positions > MAX_FILE_POSITIONS:
+            raise f.error(f"expected at most {MAX_FILE_POSITIONS:,} positions in the whole file",
+                          "geometry.coordinates")
         key = area.name.casefold()
         if key in first:
             raise f.error(f"duplicate area name '{area.name}' (first at {first[key]})",

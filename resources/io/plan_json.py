@@ -116,7 +116,7 @@ def _solver_from(o: Obj) -> SolverInfo:
     return SolverInfo(
         backend=o.text("backend", max_len=80), status=o.text("status", max_len=40),
         objective=o.opt_number("objective"), bound=o.opt_number("bound"),
-        gap=o.opt_number("gap"), seed=o.integer("seed", 0),
+        gap=o.opt_number("gap"), seed=o.integer("seed", 0, lo=-(2**63), hi=2**63 - 1),
         wall_time_s=o.number("wall_time_s", 0.0, lo=0.0),
         parameters=dict(o.obj("parameters", {}).data),
         versions={k: versions.text(k, max_len=200) for k in versions.data},

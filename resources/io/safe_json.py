@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 import tempfile
@@ -60,6 +61,36 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"expected a finite number, got {name}")
 
 
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"expected a finite number, got {text[:40]} (out of range)")
+    return value
+
+
+def _check_text(doc: Any, source: str) -> None:
+    """Reject strings that are not valid Unicode text (lone UTF-16 surrogates from escapes)."""
+    stack = [doc]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            texts: list[str] = [item]
+        elif isinstance(item, dict):
+            texts = list(item)
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+            continue
+        else:
+            continue
+        for text in texts:
+            try:
+                text.encode("utf-8")
+            except UnicodeEncodeError:
+                raise InputError(f"invalid text {text[:40]!r}: a lone UTF-16 surrogate escape "
+                                 "(not a character)", source=source) from None
+
+
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in pairs:
@@ -89,8 +120,9 @@ def parse_json(text: str, source: str, *, max_depth: int = MAX_DEPTH) -> Any:
     """Parse strict JSON (no NaN/Infinity, no duplicate keys), errors with line and column."""
     _check_depth(text, source, max_depth)
     try:
-        return json.loads(
-            text, parse_constant=_reject_constant, object_pairs_hook=_no_duplicates
+        doc = json.loads(
+            text, parse_constant=_reject_constant, parse_float=_finite_float,
+            object_pairs_hook=_no_duplicates,
         )
     except json.JSONDecodeError as err:
         raise InputError(
@@ -99,6 +131,8 @@ def parse_json(text: str, source: str, *, max_depth: int = MAX_DEPTH) -> Any:
         ) from None
     except (ValueError, RecursionError) as err:
         raise InputError(f"invalid JSON: {err}", source=source) from None
+    _check_text(doc, source)
+    return doc
 
 
 def read_json(path: Path, *, max_bytes: int = MAX_BYTES, max_depth: int = MAX_DEPTH) -> Any:

@@ -37,6 +37,8 @@ _INTEGER = frozenset({"min_presence", "max_presence", "officers"})
 _LISTS = frozenset({"modes"})
 SITE_REQUIRED = ("id", "name", "kind", "sector", "lon", "lat", "borough", "risk")
 UNIT_REQUIRED = ("callsign", "type", "base_lon", "base_lat", "borough")
+#: Records accepted in one sites or units file.
+MAX_ROWS = 100_000
 
 
 def file_format(path: Path) -> str:
@@ -96,8 +98,12 @@ def _read_objs(path: Path, columns: Sequence[str], required: Sequence[str], key:
             top = Obj(doc, "", path.name).only({"format", key})
             if top.raw("format") != fmt:
                 raise top.error(f"expected '{fmt}', got {describe(top.raw('format'))}", "format")
+            top.array(key, max_len=MAX_ROWS)
             return list(top.objects(key))
         if isinstance(doc, list):
+            if len(doc) > MAX_ROWS:
+                raise InputError(f"expected at most {MAX_ROWS:,} {key}, got {len(doc):,}",
+                                 source=path.name)
             return [Obj(item, f"[{i}]", path.name) for i, item in enumerate(doc)]
         raise InputError(f"expected a list of {key} or a '{fmt}' document", source=path.name)
     return _csv_objs(path, columns, required)
@@ -126,6 +132,9 @@ def _csv_objs(path: Path, columns: Sequence[str], required: Sequence[str]) -> li
         start = reader.line_num + 1
         for row in reader:
             if row and any(cell.strip() for cell in row):
+                if len(out) >= MAX_ROWS:
+                    raise InputError(f"expected at most {MAX_ROWS:,} rows", source=src,
+                                     location=f"line {start}")
                 out.append(_row_obj(row, header, src, start))
             start = reader.line_num + 1
     except csv.Error as err:

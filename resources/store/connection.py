@@ -1,46 +1,70 @@
-"""Opening the SQLite file: owner-only permissions, durable settings, write transactions."""
+"""Opening the SQLite file: owner-only permissions, durable settings, health check, transactions."""
 
 from __future__ import annotations
 
 import contextlib
-import os
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
 from sqlite_utils import Database
 
-from resources.store.schema import StoreError
+from resources.store.backup import backup_connection, integrity, list_backups, unique_backup_path
+from resources.store.errors import StoreError
+from resources.store.files import (
+    BUSY_TIMEOUT_MS,
+    SIDE_SUFFIXES,
+    open_sqlite,
+    private_umask,
+    sqlite_error,
+)
+from resources.store.schema import LATEST, current_version, migrate, newer_message
 
-#: How long a writer waits for another writer before giving up.
-BUSY_TIMEOUT_MS = 10_000
-SIDE_SUFFIXES = ("-wal", "-shm", "-journal")
+__all__ = ["BUSY_TIMEOUT_MS", "SIDE_SUFFIXES", "connect", "open_db", "private_umask",
+           "reading", "write_transaction"]
 
-
-@contextlib.contextmanager
-def private_umask() -> Iterator[None]:
-    """Create files owner-only (0600) inside the block."""
-    old = os.umask(0o077)
-    try:
-        yield
-    finally:
-        os.umask(old)
-
-
-def _sqlite_error(path: Path, err: sqlite3.Error) -> StoreError:
-    text = str(err)
-    if "locked" in text or "busy" in text:
-        return StoreError("the database is busy (another Hercules is writing); try again",
-                          source=str(path))
-    if "not a database" in text or "malformed" in text:
-        return StoreError(f"not a usable Hercules database ({text})", source=str(path))
-    return StoreError(f"database error: {text}", source=str(path))
+#: Files (device, inode, size, mtime) whose integrity this process has already checked.
+_CHECKED: set[tuple[int, int, int, int]] = set()
 
 
-def connect(path: Path, *, create: bool = True) -> Database:
-    """Open (and if ``create``, create owner-only) the database with durable settings."""
-    from resources.store.schema import migrate
+def _restore_hint(path: Path) -> str:
+    found = list_backups(path)
+    if not found:
+        return "no backup of it was found next to it (backups/)"
+    return (f"restore a backup with `db restore --latest` (newest: {found[0].name}) or "
+            "`db restore FILE`")
 
+
+def _damage(conn: sqlite3.Connection, path: Path, always: bool) -> str | None:
+    """Why the file is damaged (quick_check), or None.
+
+    A file is checked again whenever its size or modification time changed since this process
+    last found it healthy (in WAL mode the main file changes at checkpoints).
+    """
+    st = path.stat()
+    key = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+    if key in _CHECKED and not always:
+        return None
+    problems = integrity(conn, quick=True)
+    if problems:
+        return f"the database is damaged (integrity check: {problems[0]})"
+    _CHECKED.add(key)
+    return None
+
+
+def _pre_migration_backup(conn: sqlite3.Connection, path: Path) -> str:
+    dest = unique_backup_path(path, f"before-v{LATEST}")
+    backup_connection(conn, dest)
+    return dest.name
+
+
+def open_db(path: Path, *, create: bool = True, allow_read_only: bool = False,
+            always_check: bool = False) -> tuple[Database, str | None]:
+    """Open, check and migrate the database; returns it and why it is read-only (None: writable).
+
+    A damaged database or one from a newer Hercules is refused unless ``allow_read_only``, in
+    which case it is opened with writes disabled (PRAGMA query_only).
+    """
     path = path.expanduser()
     if path.is_dir():
         raise StoreError("expected a database file, got a directory", source=str(path))
@@ -51,28 +75,58 @@ def connect(path: Path, *, create: bool = True) -> Database:
         with private_umask():
             if not exists:
                 path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            uri = f"{path.resolve().as_uri()}?mode={'rwc' if create else 'rw'}"
-            conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000,
-                                   isolation_level=None)
+            conn = open_sqlite(path, "rwc" if create else "rw")
             db = Database(conn)
             try:
-                db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-                db.execute("PRAGMA foreign_keys = ON")
-                db.execute("PRAGMA journal_mode = WAL")
-                db.execute("PRAGMA synchronous = FULL")
-                migrate(db)
+                reason = _prepare(db, path, always_check)
+                if reason is not None:
+                    if not allow_read_only:
+                        hint = _restore_hint(path) if "damaged" in reason else (
+                            "it can only be opened read-only")
+                        raise StoreError(f"{reason}; {hint}", source=str(path))
+                    db.execute("PRAGMA query_only = ON")
             except BaseException:
                 conn.close()
                 raise
     except sqlite3.Error as err:
-        raise _sqlite_error(path, err) from None
+        error = sqlite_error(path, err)
+        if "not a usable" in str(error) and exists:
+            hint = _restore_hint(path)
+            if not hint.startswith("no backup"):
+                error = StoreError(f"{error.detail}; if this is your Hercules database, {hint}",
+                                   source=str(path))
+        raise error from None
     except OSError as err:
         raise StoreError(f"cannot open the database ({err.strerror})", source=str(path)) from None
     if not exists:
         for p in [path, *(Path(f"{path}{s}") for s in SIDE_SUFFIXES)]:
             if p.exists():
                 p.chmod(0o600)
-    return db
+    return db, reason
+
+
+def _prepare(db: Database, path: Path, always_check: bool) -> str | None:
+    db.execute("PRAGMA foreign_keys = ON")
+    try:
+        db.execute("PRAGMA journal_mode = WAL")
+        db.execute("PRAGMA synchronous = FULL")
+        reason = _damage(db.conn, path, always_check)
+    except sqlite3.DatabaseError as err:
+        if "not a database" in str(err):
+            raise
+        reason = f"the database is damaged ({err})"
+    if reason is not None:
+        return reason
+    version = current_version(db)
+    if version > LATEST:
+        return newer_message(version)
+    migrate(db, before=lambda _version: _pre_migration_backup(db.conn, path))
+    return None
+
+
+def connect(path: Path, *, create: bool = True) -> Database:
+    """Open (and if ``create``, create owner-only) the database with durable settings."""
+    return open_db(path, create=create)[0]
 
 
 @contextlib.contextmanager
@@ -81,16 +135,22 @@ def write_transaction(db: Database, path: Path) -> Iterator[None]:
     try:
         db.execute("BEGIN IMMEDIATE")
     except sqlite3.Error as err:
-        raise _sqlite_error(path, err) from None
+        raise sqlite_error(path, err) from None
     try:
         yield
         db.execute("COMMIT")
     except sqlite3.Error as err:
-        db.rollback()
-        raise _sqlite_error(path, err) from None
+        _rollback(db)
+        raise sqlite_error(path, err) from None
     except BaseException:
-        db.rollback()
+        _rollback(db)
         raise
+
+
+def _rollback(db: Database) -> None:
+    # after a full disk or an I/O error SQLite may already have rolled back
+    with contextlib.suppress(sqlite3.Error):
+        db.rollback()
 
 
 @contextlib.contextmanager
@@ -99,4 +159,4 @@ def reading(path: Path) -> Iterator[None]:
     try:
         yield
     except sqlite3.Error as err:
-        raise _sqlite_error(path, err) from None
+        raise sqlite_error(path, err) from None

@@ -1,28 +1,31 @@
-"""The per-user store: scenarios (versioned, no lost updates) and the plan history."""
+"""The per-user store: versioned scenarios and plans (no lost updates), each change audited."""
 
 from __future__ import annotations
 
-import dataclasses
 import json
+import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from sqlite_utils import Database
-
 from resources.errors import InputError
-from resources.io.plan_json import plan_from_dict
 from resources.io.scenario_json import scenario_from_dict, scenario_to_dict
-from resources.model import Plan, Scenario
+from resources.model import Scenario
+from resources.store import audit, plans
+from resources.store.admin import AdminMethods, Changes
 from resources.store.builtin import BUILTIN_NAMES, builtin_scenario
-from resources.store.connection import connect, reading, write_transaction
-from resources.store.schema import StoreError, now_utc
+from resources.store.connection import open_db, reading
+from resources.store.diff import scenario_diff
+from resources.store.errors import ConflictError
+from resources.store.foreign import read_foreign_db
+from resources.store.plan_methods import PlanMethods
+from resources.store.plans import PlanInfo, dumps
+from resources.store.schema import now_utc
 
+_SCENARIO_ACTION = re.compile(r"^scenario\.[a-z_]{1,30}$")
 
-class ConflictError(StoreError):
-    """A save based on an out-of-date version: someone else saved first."""
+__all__ = ["Changes", "ConflictError", "ImportSummary", "PlanInfo", "ScenarioInfo", "Store"]
 
 
 @dataclass(frozen=True)
@@ -41,33 +44,26 @@ class ScenarioInfo:
 
 
 @dataclass(frozen=True)
-class PlanInfo:
-    """One line of the plan list."""
+class ImportSummary:
+    """What `db import` copied from a foreign database."""
 
-    plan_id: str
-    scenario: str
-    threat_level: str
-    created_at: str
-    day: int
-    content_hash: str
-    seed: int | None
+    source: str
+    scenarios: tuple[tuple[str, int], ...]
+    plans: tuple[tuple[str, str], ...]
 
 
-def _dumps(doc: Any) -> str:
-    return json.dumps(doc, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
-
-
-class Store:
+class Store(PlanMethods, AdminMethods):
     """Scenarios and plans in one SQLite file. Use one Store per thread."""
 
-    def __init__(self, db: Database, path: Path) -> None:
-        self.db = db
-        self.path = path
-
     @classmethod
-    def open(cls, path: Path, *, create: bool = True) -> Store:
-        """Open the database at ``path`` (created owner-only if missing), migrating its schema."""
-        return cls(connect(path, create=create), path)
+    def open(cls, path: Path, *, create: bool = True, allow_read_only: bool = False) -> Store:
+        """Open the database at ``path`` (created owner-only if missing), migrating its schema.
+
+        A damaged database, or one from a newer Hercules, raises StoreError; with
+        ``allow_read_only`` it opens read-only instead (see ``read_only`` and ``restore``).
+        """
+        db, reason = open_db(path, create=create, allow_read_only=allow_read_only)
+        return cls(db, path, reason)
 
     def close(self) -> None:
         """Close the connection."""
@@ -132,101 +128,110 @@ class Store:
         """A scenario by name; the stored version wins over a built-in of the same name."""
         return self.load_versioned(name)[0]
 
-    def save_scenario(self, scenario: Scenario, expected_version: int | None = None) -> int:
+    def save_scenario(self, scenario: Scenario, expected_version: int | None = None, *,
+                      rationale: str | None = None, action: str | None = None,
+                      source: str | None = None) -> int:
         """Save and return the new version; ``expected_version`` guards against lost updates.
 
-        ``expected_version`` 0 means 'not stored yet'; None saves whatever is stored.
+        ``expected_version`` 0 means 'not stored yet'; None saves whatever is stored. The audit
+        entry (action 'scenario.create'/'scenario.save', or e.g. 'scenario.import' with the
+        ``source`` file) summarises what changed: roster, sites, pins and forbids with their
+        rationale.
         """
-        doc = _dumps(scenario_to_dict(scenario))
-        with write_transaction(self.db, self.path):
-            row = self.db.execute("SELECT version FROM scenarios WHERE name = ?",
-                                  (scenario.name,)).fetchone()
-            current = int(row[0]) if row else 0
-            if expected_version is not None and expected_version != current:
-                raise ConflictError(
-                    f"scenario '{scenario.name}' was saved elsewhere meanwhile (version "
-                    f"{current}, expected {expected_version}); reload it and try again"
-                )
-            new = current + 1
-            record = {"document": doc, "version": new, "updated_at": now_utc()}
-            if row:
-                self.db.table("scenarios").update(scenario.name, record)
-            else:
-                self.db.table("scenarios").insert({"name": scenario.name, **record})
+        why = audit.clean_rationale(rationale)
+        if action is not None and not _SCENARIO_ACTION.match(action):
+            raise InputError(f"expected an action like 'scenario.import', got {action!r}",
+                             field="action")
+        doc = dumps(scenario_to_dict(scenario))
+        try:
+            with self._write():
+                return self._put_scenario(scenario.name, doc, expected_version, why, action,
+                                          source)
+        except ConflictError:
+            self._record_refusal(action or "scenario.save", audit.scenario_object(scenario.name),
+                                 {"expected_version": expected_version,
+                                  "found_version": self.scenario_version(scenario.name)})
+            raise
+
+    def _put_scenario(self, name: str, doc: str, expected_version: int | None,
+                      rationale: str | None, action: str | None, source: str | None) -> int:
+        """Check the version and write one scenario with its audit entry (in a transaction)."""
+        row = self.db.execute("SELECT version, document FROM scenarios WHERE name = ?",
+                              (name,)).fetchone()
+        current = int(row[0]) if row else 0
+        if expected_version is not None and expected_version != current:
+            raise ConflictError(
+                f"scenario '{name}' was saved elsewhere meanwhile (version "
+                f"{current}, expected {expected_version}); reload it and try again"
+            )
+        new = current + 1
+        if row:
+            self.db.execute("UPDATE scenarios SET document = ?, version = ?, updated_at = ? "
+                            "WHERE name = ?", (doc, new, now_utc(), name))
+        else:
+            self.db.execute("INSERT INTO scenarios (name, document, version, updated_at) "
+                            "VALUES (?, ?, ?, ?)", (name, doc, new, now_utc()))
+        detail: dict[str, Any] = {
+            "diff": scenario_diff(json.loads(row[1]) if row else None, json.loads(doc)),
+            "state": {"sha256": audit.text_sha256(doc), "version": new},
+        }
+        if source:
+            detail["source"] = source
+        verb = action or ("scenario.save" if row else "scenario.create")
+        audit.append(self.db, verb, audit.scenario_object(name), rationale=rationale,
+                     detail=detail)
         return new
 
-    def delete_scenario(self, name: str, expected_version: int | None = None) -> None:
+    def delete_scenario(self, name: str, expected_version: int | None = None, *,
+                        rationale: str | None = None) -> None:
         """Delete a stored scenario (a built-in reverts to its embedded form); plans are kept."""
-        with write_transaction(self.db, self.path):
-            row = self.db.execute("SELECT version FROM scenarios WHERE name = ?",
-                                  (name,)).fetchone()
-            if row is None:
-                what = "has no saved changes" if name in BUILTIN_NAMES else "is not stored"
-                raise InputError(f"scenario '{name}' {what}")
-            if expected_version is not None and expected_version != int(row[0]):
-                raise ConflictError(f"scenario '{name}' was saved elsewhere meanwhile "
-                                    f"(version {row[0]}, expected {expected_version})")
-            self.db.execute("DELETE FROM scenarios WHERE name = ?", (name,))
+        why = audit.clean_rationale(rationale)
+        try:
+            with self._write():
+                row = self.db.execute("SELECT version FROM scenarios WHERE name = ?",
+                                      (name,)).fetchone()
+                if row is None:
+                    what = "has no saved changes" if name in BUILTIN_NAMES else "is not stored"
+                    raise InputError(f"scenario '{name}' {what}")
+                if expected_version is not None and expected_version != int(row[0]):
+                    raise ConflictError(f"scenario '{name}' was saved elsewhere meanwhile "
+                                        f"(version {row[0]}, expected {expected_version})")
+                self.db.execute("DELETE FROM scenarios WHERE name = ?", (name,))
+                audit.append(self.db, "scenario.delete", audit.scenario_object(name),
+                             rationale=why, detail={"version": int(row[0]), "state": None})
+        except ConflictError:
+            self._record_refusal("scenario.delete", audit.scenario_object(name),
+                                 {"expected_version": expected_version,
+                                  "found_version": self.scenario_version(name)})
+            raise
 
-    # -- plans -----------------------------------------------------------------------------
+    # -- foreign databases -----------------------------------------------------------------
 
-    def save_plan(self, plan: Plan) -> str:
-        """Store a plan under a new id 'P-YYYYMMDD-NNNN' and return the id."""
-        created = plan.created_at or now_utc()
-        stamp = _day_stamp(created)
-        with write_transaction(self.db, self.path):
-            prefix = f"P-{stamp}-"
-            row = self.db.execute(
-                "SELECT MAX(CAST(substr(id, ?) AS INTEGER)) FROM plans WHERE id LIKE ?",
-                (len(prefix) + 1, prefix + "%"),
-            ).fetchone()
-            plan_id = f"{prefix}{int(row[0] or 0) + 1:04d}"
-            saved = dataclasses.replace(plan, plan_id=plan_id, created_at=created)
-            self.db.table("plans").insert({
-                "id": plan_id, "scenario": plan.scenario, "threat_level": plan.threat_level,
-                "created_at": created, "day": plan.day, "content_hash": saved.content_hash(),
-                "document": _dumps(saved.to_dict()), "seed": plan.solver.seed,
-            })
-        return plan_id
+    def import_database(self, path: Path, *, replace: bool = False,
+                        with_plans: bool = True) -> ImportSummary:
+        """Copy the scenarios (and plans) of another Hercules database, validated, all or none.
 
-    def load_plan(self, plan_id: str) -> Plan:
-        """A stored plan by id."""
-        with reading(self.path):
-            row = self.db.execute("SELECT document FROM plans WHERE id = ?",
-                                  (plan_id,)).fetchone()
-        if row is None:
-            raise InputError(f"no plan with id '{plan_id}'")
-        return plan_from_dict(json.loads(row[0]), source=f"stored plan '{plan_id}'")
-
-    def list_plans(self, scenario: str | None = None, limit: int = 50) -> list[PlanInfo]:
-        """Plans, newest first, optionally for one scenario."""
-        sql = ("SELECT id, scenario, threat_level, created_at, day, content_hash, seed "
-               "FROM plans")
-        params: list[object] = []
-        if scenario is not None:
-            sql += " WHERE scenario = ?"
-            params.append(scenario)
-        sql += " ORDER BY created_at DESC, rowid DESC LIMIT ?"
-        params.append(max(0, int(limit)))
-        with reading(self.path):
-            rows = self.db.execute(sql, params).fetchall()
-        return [PlanInfo(r[0], r[1], r[2], r[3], int(r[4]), r[5], r[6]) for r in rows]
-
-    def recent_plans(self, scenario: str, k: int) -> list[Plan]:
-        """The ``k`` most recent plans of a scenario, newest first."""
-        return [self.load_plan(i.plan_id) for i in self.list_plans(scenario, limit=k)]
-
-    def delete_plan(self, plan_id: str) -> None:
-        """Delete one plan."""
-        with write_transaction(self.db, self.path):
-            cur = self.db.execute("DELETE FROM plans WHERE id = ?", (plan_id,))
-            if cur.rowcount == 0:
-                raise InputError(f"no plan with id '{plan_id}'")
-
-
-def _day_stamp(created_at: str) -> str:
-    try:
-        when = datetime.fromisoformat(created_at)
-    except ValueError:
-        when = datetime.now(UTC)
-    return f"{when:%Y%m%d}"
+        The file is opened read-only with its triggers and schema ignored; plans get new ids.
+        """
+        self._writable()
+        if path.resolve() == self.path.resolve():
+            raise InputError("cannot import a database into itself", source=str(path))
+        content = read_foreign_db(path)
+        src = content.source
+        with self._write():
+            saved: list[tuple[str, int]] = []
+            for s in content.scenarios:
+                current = self.db.execute("SELECT version FROM scenarios WHERE name = ?",
+                                          (s.name,)).fetchone()
+                if (current or s.name in BUILTIN_NAMES) and not replace:
+                    raise InputError(f"scenario '{s.name}' already exists; use --replace to "
+                                     "overwrite it", source=src)
+                doc = dumps(scenario_to_dict(s))
+                saved.append((s.name, self._put_scenario(s.name, doc, None, None,
+                                                         "scenario.import", src)))
+            copied = [
+                (old, plans.insert(self.db, p, action="plan.import",
+                                   extra={"source": src, "original_id": old}))
+                for old, p in (content.plans if with_plans else ())
+            ]
+        return ImportSummary(src, tuple(saved), tuple(copied))
