@@ -8,9 +8,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from resources import __version__
 from resources.errors import InputError
-
-__version__ = "0.1.0"
 
 
 def _default_db() -> Path:

@@ -2,3 +2,5 @@
 
 Imports neither Qt nor OR-Tools; usable from plain scripts and the command line.
 """
+
+__version__ = "0.1.0"

@@ -1,4 +1,4 @@
-"""`areas import`, `sites import|export`, `units import|export`, `db check|backup`."""
+"""`areas import`, `sites import|export`, `units import|export`."""
 
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ from resources.errors import InputError
 from resources.io.geojson import read_areas
 from resources.io.tabular import read_sites, read_units, write_sites, write_units
 from resources.model import Scenario
-from resources.store import Store, backup, check, default_backup_path
+from resources.store import Store
 
 
 def register_data(subparsers: Any) -> None:
-    """Add the `areas`, `sites`, `units` and `db` commands."""
+    """Add the `areas`, `sites` and `units` commands."""
     areas = subparsers.add_parser("areas", help="import area boundaries (GeoJSON)",
                                   description="Area boundaries of a scenario.")
     asub = areas.add_subparsers(dest="areas_command", required=True, metavar="ACTION")
@@ -45,20 +45,6 @@ def register_data(subparsers: Any) -> None:
             a.add_argument("--scenario", default="london", metavar="NAME",
                            help="scenario (default: london)")
             a.set_defaults(func=_HANDLERS[(noun, action)])
-    db = subparsers.add_parser("db", help="check or back up the database",
-                               description="The per-user SQLite database.")
-    dsub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
-    chk = dsub.add_parser("check", help="check the database's integrity",
-                          description="Run SQLite's integrity check and verify the schema. "
-                                      "Exit 0 when healthy, 1 when problems are found.")
-    chk.add_argument("--quick", action="store_true", help="faster quick_check")
-    chk.set_defaults(func=cmd_db_check)
-    bak = dsub.add_parser("backup", help="copy the database safely while in use",
-                          description="Copy the database with SQLite's online backup and "
-                                      "verify the copy. Never overwrites an existing file.")
-    bak.add_argument("--out", type=Path, metavar="FILE",
-                     help="backup file (default: backups/hercules-DATE-TIME.db next to it)")
-    bak.set_defaults(func=cmd_db_backup)
 
 
 def regenerate_cells(scenario: Scenario, source: str) -> tuple[Scenario, str]:
@@ -165,25 +151,3 @@ _HANDLERS = {
     ("sites", "import"): cmd_sites_import, ("sites", "export"): cmd_sites_export,
     ("units", "import"): cmd_units_import, ("units", "export"): cmd_units_export,
 }
-
-
-def cmd_db_check(args: argparse.Namespace) -> int:
-    """Check the database; exit 1 when problems are found."""
-    result = check(args.db, quick=args.quick)
-    print(f"database: {result.path}")
-    print(f"schema version {result.schema_version}; {result.scenarios} stored scenario(s), "
-          f"{result.plans} plan(s)")
-    if result.ok:
-        print("integrity: ok")
-        return 0
-    for problem in result.problems[:20]:
-        print(f"problem: {problem}")
-    return 1
-
-
-def cmd_db_backup(args: argparse.Namespace) -> int:
-    """Back up the database to a new file."""
-    dest = args.out if args.out is not None else default_backup_path(args.db)
-    done = backup(args.db, dest)
-    print(f"backup written and verified: {done}")
-    return 0

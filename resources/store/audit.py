@@ -15,12 +15,13 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from resources import __version__
 from resources.errors import InputError
 
 #: The previous-hash of the first entry.
 GENESIS = "0" * 64
 #: The program version recorded when the package metadata is not installed (keep equal to main.py).
-FALLBACK_VERSION = "0.1.0"
+FALLBACK_VERSION = __version__
 #: The append-only guards; `audit verify` checks that they are present and unaltered.
 TRIGGERS: dict[str, str] = {
     "audit_no_update": (
