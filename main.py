@@ -22,7 +22,7 @@ def build_parser() -> argparse.ArgumentParser:
     """The full command-line parser: global options and every layer's verbs."""
     from resources import commands as resource_commands
     from solver import commands as solver_commands
-    from solver import posture_cli
+    from solver import posture_cli, randomise_cli
 
     parser = argparse.ArgumentParser(
         prog="hercules",
@@ -38,6 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     resource_commands.register(sub)
     solver_commands.register(sub)
     posture_cli.register(sub)
+    randomise_cli.register(sub)
     return parser
 
 

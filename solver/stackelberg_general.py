@@ -104,6 +104,35 @@ def _effectiveness(
     return out
 
 
+@dataclass(frozen=True)
+class _Extras:
+    """Validated optional inputs: per-target capacity and fixed coverage, fixed officers."""
+
+    capacity: Mapping[int, float]
+    fixed: FloatArray
+    officers: tuple[float, float]
+
+
+def _table(name: str, values: Mapping[int, float] | None, n: int) -> dict[int, float]:
+    out: dict[int, float] = {}
+    for t, v in (values or {}).items():
+        if isinstance(t, bool) or not isinstance(t, int) or not 0 <= t < n:
+            raise GameError(f"{name}: key {t!r} is not a target index 0..{n - 1}")
+        out[t] = _number(v, f"{name}[{t}]")
+    return out
+
+
+def _extras(n: int, capacity: Mapping[int, float] | None,
+            fixed_coverage: Mapping[int, float] | None, officers: tuple[float, float]) -> _Extras:
+    fixed = np.zeros(n)
+    for t, v in _table("fixed_coverage", fixed_coverage, n).items():
+        fixed[t] = v
+    if not isinstance(officers, tuple) or len(officers) != 2:
+        raise GameError("fixed_officers: expected a pair (armed, unarmed)")
+    pair = (_number(officers[0], "fixed_officers[0]"), _number(officers[1], "fixed_officers[1]"))
+    return _Extras(_table("capacity", capacity, n), fixed, pair)
+
+
 class _Core:
     """The variables and rows shared by both formulations."""
 
@@ -114,17 +143,21 @@ class _Core:
         types: Sequence[ResourceType],
         eff: Mapping[tuple[int, int], float],
         cap: Fraction | None,
+        extras: _Extras,
     ) -> None:
         inf = solver.infinity()
         n = pay.shape[0]
-        self.solver, self.pay = solver, pay
+        self.solver, self.pay, self.fixed = solver, pay, extras.fixed
         self.da = pay[:, 3] - pay[:, 2]
         self.dd = pay[:, 0] - pay[:, 1]
         self.c = [solver.NumVar(0.0, 1.0, f"c{t}") for t in range(n)]
         self.v = solver.NumVar(-inf, inf, "v")
         self.x: dict[tuple[int, int], pywraplp.Variable] = {}
         self.terms: list[list[tuple[pywraplp.Variable, float]]] = [[] for _ in range(n)]
-        armed = solver.Constraint(-inf, 0.0) if cap is not None else None
+        share = float(cap or 0)
+        armed = None if cap is None else solver.Constraint(
+            -inf, share * extras.officers[1] - (1.0 - share) * extras.officers[0])
+        rows = {t: solver.Constraint(-inf, c) for t, c in extras.capacity.items()}
         for r, rt in enumerate(types):
             row = solver.Constraint(-inf, float(rt.count))
             for t in sorted(rt.can_cover):
@@ -132,12 +165,14 @@ class _Core:
                 self.x[r, t] = var
                 row.SetCoefficient(var, 1.0)
                 self.terms[t].append((var, eff[r, t]))
+                if t in rows:
+                    rows[t].SetCoefficient(var, 1.0)
                 if armed is not None and cap is not None:
                     share = float(cap)
                     armed.SetCoefficient(var, (1.0 - share) * float(rt.weight_armed)
                                          - share * float(rt.weight_unarmed))
         for t in range(n):
-            cover = solver.Constraint(-inf, 0.0)
+            cover = solver.Constraint(-inf, float(self.fixed[t]))
             cover.SetCoefficient(self.c[t], 1.0)
             for var, e in self.terms[t]:
                 cover.SetCoefficient(var, -e)
@@ -146,7 +181,8 @@ class _Core:
             attack.SetCoefficient(self.v, -1.0)
 
     def deployed(self, t: int) -> float:
-        return float(sum(e * var.solution_value() for var, e in self.terms[t]))
+        fixed = float(self.fixed[t])  # effective deployment, fixed coverage included
+        return fixed + float(sum(e * var.solution_value() for var, e in self.terms[t]))
 
 
 class _MultiLP:
@@ -163,7 +199,7 @@ class _MultiLP:
         inf = core.solver.infinity()
         self.sel = core.solver.Constraint(-inf, inf)  # U_a(t) >= v
         self.sel.SetCoefficient(core.v, -1.0)
-        self.exact = core.solver.Constraint(-inf, 0.0)  # D_t - c_t <= 0
+        self.exact = core.solver.Constraint(-inf, 0.0)  # D_t + fixed_t - c_t <= 0
         self.current: int | None = None
 
     def select(self, t: int, full: bool) -> None:
@@ -180,6 +216,7 @@ class _MultiLP:
         if full:
             core.c[t].SetLb(1.0)
         else:
+            exact.SetUb(-float(core.fixed[t]))
             exact.SetCoefficient(core.c[t], -1.0)
             for var, e in core.terms[t]:
                 exact.SetCoefficient(var, e)
@@ -209,8 +246,8 @@ class _MultiLP:
     def min_attacker_value(self) -> float:
         """The minimax attacker value ``v*`` (no attacked target selected)."""
         self._objective([(self.core.v, 1.0)], maximize=False)
-        if not self.solve():  # pragma: no cover - always feasible (c = 0)
-            raise RuntimeError("minimax LP infeasible")
+        if not self.solve():  # only the armed cap with fixed officers can make it so
+            raise GameError("armed_cap: no deployment meets the cap with the fixed officers")
         return float(self.core.v.solution_value())
 
     def defender_best(self, t: int, full: bool) -> float | None:
@@ -266,7 +303,7 @@ def _milp_choice(pay: FloatArray, core: _Core, solver_id: str) -> tuple[int, boo
         row.SetCoefficient(pick[t], big_d)
         # attacked: D_t <= c_t unless fully covered (h_t = 1, c_t >= h_t)
         big_x = sum(e * float(var.ub()) for var, e in core.terms[t]) + 1.0
-        row = solver.Constraint(-inf, big_x)
+        row = solver.Constraint(-inf, big_x - float(core.fixed[t]))
         row.SetCoefficient(core.c[t], -1.0)
         for var, e in core.terms[t]:
             row.SetCoefficient(var, e)
@@ -310,12 +347,17 @@ def optimal_coverage_general(
     armed_cap: Fraction | None = None,
     effectiveness: Mapping[tuple[str, int], float] | None = None,
     backend: str = "multi-lp",
+    capacity: Mapping[int, float] | None = None,
+    fixed_coverage: Mapping[int, float] | None = None,
+    fixed_officers: tuple[float, float] = (0.0, 0.0),
 ) -> GeneralCoverageResult:
     """Compute a strong Stackelberg equilibrium of the general security game.
 
     ``armed_cap`` (0..1) caps armed officers as a share of all deployed officers;
     ``effectiveness[(type name, target)]`` (0..1, default 1) scales the coverage one
-    unit gives.  Ties between equally good attacked targets go to the lowest index
+    unit gives; ``capacity[t]`` caps the expected units at ``t``; ``fixed_coverage[t]`` is
+    effective deployment already at ``t``; ``fixed_officers`` (armed, unarmed) count towards
+    the cap.  Ties between equally good attacked targets go to the lowest index
     (``multi-lp``; the MILP's choice among exact ties is the solver's).
     Raises :class:`GameError` for invalid input.
     """
@@ -323,6 +365,7 @@ def optimal_coverage_general(
     n = pay.shape[0]
     _check_types(resource_types, n)
     eff = _effectiveness(resource_types, effectiveness)
+    extras = _extras(n, capacity, fixed_coverage, fixed_officers)
     cap: Fraction | None = None
     if armed_cap is not None:
         _number(armed_cap, "armed_cap", 0.0, 1.0)
@@ -331,10 +374,10 @@ def optimal_coverage_general(
     scale = max(1.0, float(np.abs(pay).max()))
     tol = 1e-7 * scale
 
-    lp = _MultiLP(_Core(_new_solver("GLOP"), pay, resource_types, eff, cap))
+    lp = _MultiLP(_Core(_new_solver("GLOP"), pay, resource_types, eff, cap, extras))
     core = lp.core
     if kind == "milp":
-        milp_core = _Core(_new_solver(solver_id), pay, resource_types, eff, cap)
+        milp_core = _Core(_new_solver(solver_id), pay, resource_types, eff, cap, extras)
         best_t, best_full = _milp_choice(pay, milp_core, solver_id)
         found = lp.defender_best(best_t, best_full)
         if found is None:  # pragma: no cover - MILP solution is LP-feasible
@@ -377,7 +420,7 @@ def _multi_lp(
     core = lp.core
     pay = core.pay
     v_star = lp.min_attacker_value()
-    reach = np.zeros(pay.shape[0])
+    reach = core.fixed.copy()
     for (r, t), e in eff.items():
         reach[t] += e * float(types[r].count)
     head = np.divide(pay[:, 3] - v_star + tol, core.da,
@@ -388,11 +431,13 @@ def _multi_lp(
     cands = [(float(bound[t]), t, False) for t in live]
     full = np.flatnonzero((pay[:, 2] >= v_star - tol) & (reach >= 1.0 - tol)).tolist()
     cands += [(float(pay[t, 0]), t, True) for t in full]
-    cands.sort(key=lambda item: (-item[0], item[1], item[2]))
+    cands.sort(key=lambda item: (-math.floor(item[0] / tol), item[1], item[2]))  # ties by index
     best: tuple[int, bool, float] = (-1, False, -math.inf)
     for ub, t, is_full in cands:
         if ub < best[2] - tol:
             break
+        if ub <= best[2] + 2 * tol and t >= best[0] >= 0:  # at best a tie (bound has +tol)
+            continue
         value = lp.defender_best(t, is_full)
         if value is None:
             continue
