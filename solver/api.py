@@ -1,0 +1,357 @@
+"""The solver's public entry point: solve(scenario, options, progress, cancel, warm_start) -> Plan.
+
+The console and the command line call only this (and the types re-exported by ``solver``);
+docs/solver.md states the contract.  A solve runs in steps:
+
+1. CTSFO phase (solver/teams.py): the CTSFO teams are placed for reach, lexicographically
+   first; their postings are then fixed;
+2. first plan: the greedy construction (same hard rules), so a complete plan exists at once;
+3. improving: each window (one slot by default; the slots decouple) is solved by CP-SAT from
+   that plan, in rounds, with the time left;
+4. settling: windows no run replaced are scored; then KPIs and Unmet lines.
+
+With a warm start and minimal disruption only the windows the changes broke are re-solved.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from datetime import UTC, datetime
+from typing import Any
+
+from resources.kpis import KpiCalculator, is_ctsfo
+from resources.model import Assignment, Plan, PlanSlot, Scenario, SolverInfo
+from resources.verify import verify_plan
+from solver.conflicts import find_conflict, precheck_pins
+from solver.errors import InfeasiblePlan
+from solver.explain import explain
+from solver.greedy import greedy_postings
+from solver.model import ModelContext, Posting
+from solver.options import CancelToken, Progress, ProgressFn, SolveOptions, gap_of
+from solver.problem import Problem
+from solver.run import WindowOutcome, parameters, run_window, versions
+from solver.teams import ctsfo_phase
+from solver.terms import SCALE
+
+BACKEND = "cp-sat"
+CTSFO_SHARE = 0.1
+
+
+def plan_windows(p: Problem, options: SolveOptions) -> list[list[int]]:
+    """Consecutive windows of ``window_slots`` slots (default 1: the slots decouple)."""
+    size = options.window_slots or 1
+    return [list(range(a, min(p.n_slots, a + size))) for a in range(0, p.n_slots, size)]
+
+
+class _Window:
+    """The current solution of one window."""
+
+    def __init__(self, slots: list[int]) -> None:
+        self.slots = slots
+        self.chosen: set[Posting] = set()
+        self.outcome: WindowOutcome | None = None
+        self.ctx: ModelContext | None = None
+
+    @property
+    def abs_gap(self) -> float:
+        """Objective minus bound of the current solution (infinite when not scored)."""
+        o = self.outcome
+        if o is None or o.objective is None or o.bound is None:
+            return float("inf")
+        return o.objective - o.bound
+
+    def at(self, slot: int) -> dict[int, int]:
+        """Unit -> option posted in ``slot`` (one of this window's slots)."""
+        return {c.unit: c.option for c in self.chosen if c.slot == slot}
+
+
+class _Solve:
+    """One call of solve(): the shared state of its steps."""
+
+    def __init__(self, scenario: Scenario, options: SolveOptions, progress: ProgressFn | None,
+                 cancel: CancelToken | None, warm_start: Plan | None) -> None:
+        self.started = time.perf_counter()
+        self.options = options
+        self.progress = progress
+        self.cancel = cancel
+        self.warm = warm_start is not None
+        self.p = Problem(scenario, options, warm_start)
+        precheck_pins(self.p)
+        self.windows = [_Window(s) for s in plan_windows(self.p, options)]
+        self.fixed: dict[tuple[int, int], int | None] = {}
+        self.team = frozenset(i.idx for i in self.p.units if is_ctsfo(i.utype))
+        self.warm_plan = warm_start
+        self.log: dict[str, Any] = {}
+
+    @property
+    def cancelled(self) -> bool:
+        return self.cancel is not None and self.cancel.cancelled
+
+    def budget(self, share: float, windows_left: int) -> float:
+        """Time for one window: deterministic mode, ``share`` of the limit over all windows;
+        otherwise the wall time left (at most ``share`` of the limit) over the windows left."""
+        o = self.options
+        if o.deterministic:
+            return o.time_limit_s * share / len(self.windows)
+        left = o.time_limit_s - (time.perf_counter() - self.started)
+        return max(0.2, min(left, o.time_limit_s * share) / max(1, windows_left))
+
+    def totals(self, skip: _Window | None = None) -> tuple[float, float]:
+        obj = sum(w.outcome.objective or 0.0 for w in self.windows
+                  if w.outcome is not None and w is not skip)
+        bnd = sum(w.outcome.bound or 0.0 for w in self.windows
+                  if w.outcome is not None and w is not skip)
+        return obj, bnd
+
+    def model(self, w: _Window, i: int, use_fixed: bool, hints: bool = True) -> ModelContext:
+        before = self.windows[i - 1].at(w.slots[0] - 1) if i > 0 else {}
+        after = {}
+        if i + 1 < len(self.windows) and self.windows[i + 1].chosen:
+            after = self.windows[i + 1].at(w.slots[-1] + 1)
+        fixed = self.fixed if use_fixed else {}
+        free_team = any((u, t) not in fixed for u in self.team for t in w.slots
+                        if t in self.p.units[u].slots)
+        ctx = ModelContext(self.p, w.slots, before=before, after=after, fixed=fixed)
+        ctx.build(objective="full" if free_team else "patrol", warm=self.warm,
+                  min_disruption=self.options.min_disruption, hints=hints)
+        return ctx
+
+    def run(self, w: _Window, i: int, budget: float, *, first: bool, hint: bool = False) -> None:
+        """Solve window ``i`` (``hint``: from its current solution); keep the better solution.
+
+        Hinting from CP-SAT's own poor first solutions was measured to slow it down markedly;
+        the greedy's plan and improved solutions are hinted.
+        """
+        phase = f"{'first plan' if first else 'improving'} {i + 1}/{len(self.windows)}"
+        for use_fixed in ([True, False] if self.fixed else [False]):
+            ctx = self.model(w, i, use_fixed)
+            if hint and w.chosen:
+                ctx.add_hints(w.chosen)
+            out = self.attempt(ctx, w, budget, first, phase)
+            if out.status != "INFEASIBLE":
+                break
+            self.log.setdefault("ctsfo_released", []).append(w.slots)
+        if out.status == "INFEASIBLE":
+            raise find_conflict(self.p)
+        worse = (w.outcome is not None and out.objective is not None
+                 and w.outcome.objective is not None and out.objective > w.outcome.objective
+                 and ctx.linked_out == 0)
+        if out.has_solution and worse:
+            assert w.outcome is not None
+            w.outcome.bound = max(w.outcome.bound or 0.0, out.bound or 0.0)
+            if out.status == "OPTIMAL":
+                w.outcome.status = "OPTIMAL"
+        elif out.has_solution:
+            w.outcome, w.ctx = out, ctx
+            w.chosen = {ctx.posts[n] for n in out.chosen}
+        elif w.outcome is None and not w.chosen:
+            raise InfeasiblePlan([f"no plan found for {self.p.labels[w.slots[0]]} within "
+                                  f"the time limit ({out.status.lower()})"], minimal=False)
+
+    def attempt(self, ctx: ModelContext, w: _Window, budget: float, first: bool,
+                phase: str) -> WindowOutcome:
+        """One CP-SAT run; a window still without any plan is retried with more time (and
+        presolve) until it has one, even past the time limit: a plan is always returned."""
+        scored = all(o.outcome is not None for o in self.windows if o is not w)
+        offset = self.totals(skip=w) if scored and not first else None
+        quick, cancel = first, None if first else self.cancel
+        while True:
+            out = run_window(ctx, self.options, budget, progress=None if first else self.progress,
+                             cancel=cancel, started=self.started, offset=offset, phase=phase,
+                             first=quick)
+            if out.has_solution or out.status in ("INFEASIBLE", "MODEL_INVALID") \
+                    or w.outcome is not None or w.chosen:
+                return out
+            self.log["retries"] = self.log.get("retries", 0) + 1
+            quick, cancel, budget = False, None, budget * 3
+
+    def emit(self, phase: str) -> None:
+        if self.progress is None:
+            return
+        n = sum(w.outcome.solutions for w in self.windows if w.outcome is not None)
+        elapsed = time.perf_counter() - self.started
+        if any(w.outcome is None for w in self.windows):  # a plan exists, not yet scored
+            self.progress(Progress(elapsed, None, None, None, n, phase))
+            return
+        obj, bnd = self.totals()
+        self.progress(Progress(elapsed, obj, bnd, gap_of(obj, bnd), n, phase))
+
+    def warm_option(self, u: int, t: int) -> int | None:
+        """Index of unit ``u``'s warm-start posting in slot ``t`` (None: none, or not legal)."""
+        info = self.p.units[u]
+        return info.find(self.p.warm.get((info.callsign, t)))
+
+    def warm_postings(self, w: _Window) -> set[Posting]:
+        """The warm-start plan's postings in window ``w`` (those still legal)."""
+        out = set()
+        for info in self.p.units:
+            for t in w.slots:
+                k = self.warm_option(info.idx, t)
+                if k is not None:
+                    out.add(Posting(info.idx, t, k))
+        return out
+
+    def dirty_slots(self) -> set[int]:
+        """Slots where the warm-start plan breaks a hard rule of the scenario (new pins too)."""
+        assert self.warm_plan is not None
+        broken = verify_plan(self.p.sc, self.warm_plan, check_kpis=False)
+        if any(v.slot is None for v in broken):
+            return set(range(self.p.n_slots))
+        return {v.slot for v in broken if v.slot is not None} | {
+            v.slot - 1 for v in broken if v.slot is not None and v.rule == "changeover"}
+
+    def take(self, w: _Window, i: int, keep: set[Posting], *, proven: bool = False) -> bool:
+        """Adopt the postings ``keep`` as window ``i``'s solution, scored by CP-SAT with
+        every posting fixed (a hundredth of a second per window); False if they break a rule.
+
+        Unless ``proven`` (minimal-disruption repair: an unchanged window is optimal, since a
+        change costs more than it can gain), the window's bound is the trivial 0."""
+        ctx = self.model(w, i, use_fixed=True, hints=False)
+        for n, post in enumerate(ctx.posts):
+            ctx.m.add(ctx.x[n] == int(post in keep))
+        out = run_window(ctx, self.options, 5.0)
+        if not out.has_solution:
+            return False
+        if not proven:
+            out.status, out.bound = "FEASIBLE", 0.0
+        w.outcome, w.ctx = out, ctx
+        w.chosen = {ctx.posts[n] for n in out.chosen}
+        return True
+
+    def first_plan(self) -> None:
+        """A complete plan fast: the greedy construction (same hard rules), which the first
+        improving run of each window starts from (hint) and which is scored (``settle``) only
+        where no run improved it; CP-SAT's first solutions where the greedy cannot balance the
+        pins."""
+        postings = greedy_postings(self.p, self.fixed)
+        if postings is not None:
+            for w in self.windows:
+                w.chosen = {Posting(u, t, k) for (u, t), k in postings.items() if t in w.slots}
+            self.log["first_plan"] = "greedy"
+            self.emit("first plan")
+            return
+        for i, w in enumerate(self.windows):
+            self.run(w, i, self.budget(1.0, 1), first=True)  # it stops at a first solution
+        self.log["first_plan"] = "cp-sat first solutions"
+        self.emit("first plan")
+
+    def settle(self) -> None:
+        """Score the windows whose first-plan postings no run has replaced."""
+        for i, w in enumerate(self.windows):
+            if w.outcome is None and not self.take(w, i, set(w.chosen)):
+                self.run(w, i, self.budget(1.0, 1), first=True)
+
+    def repair(self) -> None:
+        """Minimal disruption: re-solve only the windows where the warm plan breaks a rule."""
+        dirty = self.dirty_slots()
+        self.log["repaired_slots"] = sorted(dirty)
+        self.fixed = {(u, t): self.warm_option(u, t) for u in sorted(self.team)
+                      for t in range(self.p.n_slots)
+                      if t in self.p.units[u].slots and t not in self.p.units[u].pinned_options}
+        todo = [i for i, w in enumerate(self.windows)
+                if set(w.slots) & dirty or not self.take(w, i, self.warm_postings(w), proven=True)]
+        for k, i in enumerate(todo):
+            self.run(self.windows[i], i, self.budget(1.0, len(todo) - k), first=False)
+        self.emit("done")
+
+    def solve(self) -> None:
+        if self.warm_plan is not None and self.options.min_disruption:
+            self.repair()
+            return
+        team_budget = self.options.time_limit_s * CTSFO_SHARE if self.options.deterministic \
+            else self.budget(CTSFO_SHARE, 1)
+        self.fixed, self.log["ctsfo_phase"] = ctsfo_phase(self.p, self.options, team_budget)
+        self.first_plan()
+        rest = 1.0 - CTSFO_SHARE if self.options.deterministic else 1.0
+        rounds = 0
+        while not self.cancelled:
+            todo = [i for i, w in enumerate(self.windows)
+                    if w.outcome is None or w.outcome.status != "OPTIMAL"]
+            if rounds:  # later rounds: the windows with the largest absolute gap first
+                todo.sort(key=lambda i: -self.windows[i].abs_gap)
+            left = self.options.time_limit_s - (time.perf_counter() - self.started)
+            if not todo or (rounds and (self.options.deterministic or left < 0.5)):
+                break
+            for k, i in enumerate(todo):
+                if self.cancelled:
+                    break
+                self.run(self.windows[i], i, self.budget(rest, len(todo) - k), first=False,
+                         hint=rounds > 0 or self.windows[i].outcome is None)
+            rounds += 1
+        if self.cancelled:
+            self.log["stopped"] = "cancelled"
+        self.settle()
+        self.emit("done")
+
+
+def solve(scenario: Scenario, options: SolveOptions | None = None,
+          progress: ProgressFn | None = None, cancel: CancelToken | None = None,
+          warm_start: Plan | None = None) -> Plan:
+    """A plan meeting every hard rule, with KPIs and Unmet lines; raises InfeasiblePlan."""
+    options = options or SolveOptions()
+    run = _Solve(scenario, options, progress, cancel, warm_start)
+    run.solve()
+    return _plan(run, scenario, warm_start)
+
+
+def _plan(run: _Solve, scenario: Scenario, warm_start: Plan | None) -> Plan:
+    p, options = run.p, run.options
+    chosen: list[Assignment] = []
+    penalties: Counter[str] = Counter()
+    statuses = []
+    for w in run.windows:
+        assert w.ctx is not None and w.outcome is not None
+        ctx, out = w.ctx, w.outcome
+        statuses.append(out.status)
+        for term, value in zip(ctx.terms, out.term_values, strict=True):
+            penalties[term.kind] += term.coef * value
+        chosen.extend(ctx.assignment(n) for n in out.chosen)
+    chosen.sort(key=lambda a: (a.slot, a.callsign))
+    obj, bound = run.totals()
+    gap = gap_of(obj, bound)
+    kpis = KpiCalculator(scenario, p.travel).plan_kpis(chosen)
+    params: dict[str, Any] = parameters(options, options.time_limit_s)
+    params.update({
+        "decomposition": "slot by slot" if all(len(w.slots) == 1 for w in run.windows)
+        else "rolling windows",
+        "window_slots": options.window_slots or 1,
+        "bound": "global" if all(w.ctx is not None and w.ctx.linked_out == 0
+                                 for w in run.windows)
+        else "conditional on neighbouring windows",
+        "sites_per_unit": options.sites_per_unit, "standby_per_unit": options.standby_per_unit,
+        "home_range_minutes": options.home_range_minutes,
+        "units_per_site": options.units_per_site,
+        "warm_start": warm_start is not None,
+        "min_disruption": options.min_disruption and warm_start is not None,
+        **run.log,
+    })
+    done = all(s == "OPTIMAL" for s in statuses) and "stopped" not in run.log
+    extra: dict[str, Any] = {
+        "penalties": {k: round(v / SCALE, 2) for k, v in sorted(penalties.items())},
+        "candidate_postings": sum(len(i.options) for i in p.units),
+    }
+    if warm_start is not None:
+        extra["changed_postings"] = changed_postings(warm_start, chosen, p)
+    return Plan(
+        scenario=scenario.name, threat_level=scenario.threat_level.value,
+        armed_share_cap=scenario.armed_share_cap.percent,
+        slots=tuple(PlanSlot(s.index, s.start.isoformat(), s.end.isoformat())
+                    for s in scenario.calendar.slots()),
+        assignments=tuple(chosen), kpis=kpis, unmet=explain(p, chosen, kpis, gap),
+        solver=SolverInfo(BACKEND, "OPTIMAL" if done else "FEASIBLE", obj, bound, gap,
+                          options.seed, round(time.perf_counter() - run.started, 3), params,
+                          versions()),
+        created_at=datetime.now(UTC).isoformat(timespec="seconds"), extra=extra,
+    )
+
+
+def changed_postings(previous: Plan, chosen: list[Assignment], p: Problem) -> int:
+    """Unit-slots, other than pinned ones, posted differently from ``previous``."""
+    def key(a: Assignment) -> tuple[str | None, str, str | None]:
+        return (a.site_id, a.tactic.value, a.standby_id)
+
+    old = {(a.callsign, a.slot): key(a) for a in previous.assignments}
+    new = {(a.callsign, a.slot): key(a) for a in chosen}
+    return sum(1 for k in old.keys() | new.keys()
+               if k not in p.pins and old.get(k) != new.get(k))

@@ -1,0 +1,217 @@
+"""Command-line verbs of the solver layer: `plan` (make a plan) and `check` (re-verify one).
+
+The `plan` handler is split into steps (load the scenario, solve, report, write) so that a
+later option such as ``--days N`` only has to extend ``plan_scenario`` and ``solve_plan``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+from pathlib import Path
+from typing import Any
+
+from resources.errors import InputError
+from resources.model import Plan, Scenario, ThreatLevel
+
+#: Most Unmet lines printed by `plan` (all of them are in the JSON written with --out).
+MAX_UNMET_LINES = 40
+
+
+def register(subparsers: Any) -> None:
+    """Add the `plan` and `check` verbs to a sub-parser set."""
+    plan = subparsers.add_parser(
+        "plan", help="make a deployment plan for a scenario",
+        description="Solve a scenario: print a summary per slot and the targets it misses; "
+        "optionally write the plan as JSON (--out) and store it (--save).",
+    )
+    add_plan_arguments(plan)
+    plan.set_defaults(func=plan_command)
+    check = subparsers.add_parser(
+        "check", help="re-verify a plan against its scenario (exit 1 on any violation)",
+        description="Recompute every hard rule and every KPI of a plan from its scenario, "
+        "independently of the solver. Exit 0: clean; 1: violations; 2: bad input.",
+    )
+    check.add_argument("plan", metavar="PLAN", help="a plan JSON file or a stored plan's id")
+    check.add_argument("--scenario", required=True, metavar="NAME",
+                       help="the scenario the plan was made for (stored or built in)")
+    check.set_defaults(func=check_command)
+
+
+def add_plan_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of `plan` (kept apart so that later options can join them)."""
+    parser.add_argument("--scenario", required=True, metavar="NAME",
+                        help="scenario to plan (stored, or built in such as 'london')")
+    parser.add_argument("--threat", metavar="LEVEL", type=_threat,
+                        help="threat level to plan at (LOW, MODERATE, SUBSTANTIAL, SEVERE, "
+                        "CRITICAL); default: the scenario's")
+    parser.add_argument("--seed", type=_whole, default=0, metavar="N",
+                        help="solver random seed (default 0)")
+    parser.add_argument("--time-limit", type=_seconds, default=30.0, metavar="S",
+                        help="time limit in seconds (deterministic work units with "
+                        "--deterministic; default 30)")
+    parser.add_argument("--deterministic", action="store_true",
+                        help="one worker and a deterministic time limit: the same inputs and "
+                        "seed give the same plan")
+    parser.add_argument("--out", type=Path, metavar="FILE",
+                        help="write the plan as JSON to FILE (format in docs/solver.md)")
+    parser.add_argument("--save", action="store_true",
+                        help="store the plan in the database and print its id")
+
+
+def _threat(text: str) -> ThreatLevel:
+    try:
+        return ThreatLevel.parse(text)
+    except InputError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
+
+
+def _whole(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text!r}")
+    return value
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected seconds, got {text!r}") from None
+    if not math.isfinite(value) or not 0 < value <= 86_400:
+        raise argparse.ArgumentTypeError(f"expected seconds in (0, 86400], got {text!r}")
+    return value
+
+
+# ---------------------------------------------------------------------------------- plan
+def load_scenario(name: str, db: Path) -> Scenario:
+    """A scenario by name from the store (never creating it), or a built-in one."""
+    from resources.store import Store
+    from resources.store.builtin import builtin_scenario
+
+    if db.exists():
+        with Store.open(db, create=False) as store:
+            return store.load_scenario(name)
+    built = builtin_scenario(name)
+    if built is None:
+        raise InputError(f"no scenario named '{name}' (no database at {db})", field="--scenario")
+    return built
+
+
+def plan_scenario(args: argparse.Namespace) -> Scenario:
+    """The scenario `plan` solves: loaded by name, at the requested threat level."""
+    scenario = load_scenario(args.scenario, args.db)
+    if args.threat is not None:
+        scenario = scenario.with_changes(threat_level=args.threat)
+    return scenario
+
+
+def solve_plan(scenario: Scenario, args: argparse.Namespace) -> Plan:
+    """Run the solver with the command line's options."""
+    from solver.api import solve
+    from solver.options import SolveOptions
+
+    options = SolveOptions(time_limit_s=args.time_limit, seed=args.seed,
+                           deterministic=args.deterministic)
+    return solve(scenario, options)
+
+
+def plan_command(args: argparse.Namespace) -> int:
+    """`plan`: solve, print the summary, write (--out) and store (--save) the plan."""
+    out: Path | None = args.out
+    if out is not None and not out.parent.is_dir():
+        raise InputError(f"cannot write '{out}': folder '{out.parent}' does not exist",
+                         field="--out")
+    scenario = plan_scenario(args)
+    plan = solve_plan(scenario, args)
+    print(summary(plan))
+    if out is not None:
+        from resources.io.plan_json import write_plan
+
+        try:
+            write_plan(out, plan)
+        except OSError as err:
+            raise InputError(f"cannot write '{out}': {err.strerror}", field="--out") from None
+        print(f"plan written to {out}")
+    if args.save:
+        from resources.store import Store
+
+        with Store.open(args.db) as store:
+            plan_id = store.save_plan(plan)
+        print(f"plan saved as {plan_id}")
+    return 0
+
+
+def summary(plan: Plan) -> str:
+    """The per-slot table, the Unmet lines (at most MAX_UNMET_LINES) and the solver line."""
+    labels = {p.index: f"{p.start[11:16]}-{p.end[11:16]}" for p in plan.slots}
+    days = {p.start[:10] for p in plan.slots}
+    rows = [f"{'slot':<{18 if len(days) > 1 else 11}} {'officers':>8} {'armed':>6} "
+            f"{'armed%':>7} {'risk cov':>8} {'armed reach':>11} {'CTSFO reach':>11}"]
+    for k in plan.kpis:
+        p = next(s for s in plan.slots if s.index == k.slot)
+        label = f"{p.start[5:10]} {labels[k.slot]}" if len(days) > 1 else labels[k.slot]
+        rows.append(f"{label:<{18 if len(days) > 1 else 11}} {k.officers:>8} "
+                    f"{k.armed_officers:>6} {100 * k.armed_share:>6.1f}% "
+                    f"{100 * k.risk_coverage:>7.1f}% {100 * k.armed_reach:>10.1f}% "
+                    f"{100 * k.ctsfo_reach:>10.1f}%")
+    lines = [f"plan for '{plan.scenario}' at {plan.threat_level} "
+             f"(armed share cap {plan.armed_share_cap}): {len(plan.assignments)} postings", "",
+             *rows, ""]
+    if plan.unmet:
+        lines.append(f"{len(plan.unmet)} targets missed:")
+        lines += [f"  - {u.message}" for u in plan.unmet[:MAX_UNMET_LINES]]
+        if len(plan.unmet) > MAX_UNMET_LINES:
+            lines.append(f"  ... and {len(plan.unmet) - MAX_UNMET_LINES} more (all in --out)")
+    else:
+        lines.append("every target met")
+    s = plan.solver
+    gap = "n/a" if s.gap is None else f"{100 * s.gap:.2f}%"
+    lines.append(f"solver: {s.backend} {s.status}, objective {s.objective}, bound {s.bound}, "
+                 f"gap {gap}, seed {s.seed}, {s.wall_time_s:.1f} s")
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------------- check
+def load_plan_arg(text: str, db: Path) -> Plan:
+    """A plan from a JSON file path, or else from the store by id."""
+    path = Path(text)
+    if path.is_file():
+        from resources.io.plan_json import read_plan
+
+        return read_plan(path)
+    if text.lower().endswith(".json"):
+        raise InputError(f"no plan file '{text}'", field="PLAN")
+    if not db.exists():
+        raise InputError(f"'{text}' is neither a plan file nor a stored plan id "
+                         f"(no database at {db})", field="PLAN")
+    from resources.store import Store
+
+    with Store.open(db, create=False) as store:
+        return store.load_plan(text)
+
+
+def check_command(args: argparse.Namespace) -> int:
+    """`check`: re-verify a plan; exit 1 on any violation."""
+    from resources.verify import verify_plan
+
+    plan = load_plan_arg(args.plan, args.db)
+    if plan.scenario != args.scenario:
+        raise InputError(f"plan is for scenario '{plan.scenario}', not '{args.scenario}'",
+                         field="--scenario")
+    scenario = load_scenario(args.scenario, args.db)
+    level = ThreatLevel.parse(plan.threat_level)
+    if level is not scenario.threat_level:
+        scenario = scenario.with_changes(threat_level=level)
+    violations = verify_plan(scenario, plan)
+    name = plan.plan_id or args.plan
+    for v in violations:
+        print(f"violation: {v}")
+    if violations:
+        print(f"plan {name}: {len(violations)} violations")
+        return 1
+    print(f"plan {name}: clean (every hard rule holds and every KPI matches)")
+    return 0

@@ -1,0 +1,116 @@
+"""The `plan` and `check` verbs: output, files, the store, exit codes 0 / 1 / 2."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from main import main
+from resources.model import Scenario
+from resources.store import Store
+from tests.conftest import small_scenario
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    """A store holding the small scenario."""
+    path = tmp_path / "store.sqlite"
+    sc = small_scenario()
+    assert isinstance(sc, Scenario)
+    with Store.open(path) as store:
+        store.save_scenario(sc)
+    return path
+
+
+def plan_args(db: Path, *extra: str) -> list[str]:
+    return ["--db", str(db), "plan", "--scenario", "small", "--time-limit", "3",
+            "--deterministic", "--seed", "4", *extra]
+
+
+def test_plan_prints_a_table_writes_json_and_stores_it(db: Path, tmp_path: Path,
+                                                        capsys: pytest.CaptureFixture[str]
+                                                        ) -> None:
+    out = tmp_path / "plan.json"
+    assert main(plan_args(db, "--out", str(out), "--save")) == 0
+    text = capsys.readouterr().out
+    assert "officers" in text and "armed reach" in text and "solver: cp-sat" in text
+    doc = json.loads(out.read_text())
+    assert doc["scenario"] == "small" and doc["armed_share_cap"] == "8%"
+    assert {"unit", "slot", "site", "tactic", "officers", "armed_officers", "pinned"} <= set(
+        doc["assignments"][0])
+    assert {"officers", "armed_officers", "armed_share", "risk_coverage", "armed_reach"} <= set(
+        doc["kpis"]["per_slot"][0])
+    assert {"backend", "status", "objective", "bound", "gap", "seed", "wall_time_s",
+            "parameters"} <= set(doc["solver"])
+    plan_id = text.split("plan saved as ")[1].split()[0]
+    with Store.open(db) as store:
+        assert store.load_plan(plan_id).content_hash() == json_hash(out)
+
+
+def json_hash(path: Path) -> str:
+    from resources.io import read_plan
+
+    return read_plan(path).content_hash()
+
+
+def test_check_accepts_a_clean_plan_from_a_file_or_the_store(
+        db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "plan.json"
+    assert main(plan_args(db, "--out", str(out), "--save")) == 0
+    plan_id = capsys.readouterr().out.split("plan saved as ")[1].split()[0]
+    assert main(["--db", str(db), "check", str(out), "--scenario", "small"]) == 0
+    assert main(["--db", str(db), "check", plan_id, "--scenario", "small"]) == 0
+    assert "clean" in capsys.readouterr().out
+
+
+def test_check_exits_1_and_lists_violations(db: Path, tmp_path: Path,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "plan.json"
+    assert main(plan_args(db, "--out", str(out))) == 0
+    doc = json.loads(out.read_text())
+    doc["assignments"][0]["officers"] = 99
+    doc["assignments"][0]["armed_officers"] = 0
+    out.write_text(json.dumps(doc))
+    capsys.readouterr()
+    assert main(["--db", str(db), "check", str(out), "--scenario", "small"]) == 1
+    text = capsys.readouterr().out
+    assert "violation:" in text and "[crew]" in text
+
+
+@pytest.mark.parametrize("argv", [
+    ["check", "nothing.json", "--scenario", "small"],
+    ["check", "P-00000000-0000", "--scenario", "small"],
+    ["plan", "--scenario", "nowhere", "--time-limit", "1"],
+])
+def test_bad_input_exits_2_with_one_line(db: Path, argv: list[str],
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--db", str(db), *argv]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and err.count("\n") == 1
+
+
+def test_check_refuses_a_plan_for_another_scenario(db: Path, tmp_path: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "plan.json"
+    assert main(plan_args(db, "--out", str(out))) == 0
+    assert main(["--db", str(db), "check", str(out), "--scenario", "london"]) == 2
+    assert "plan is for scenario 'small'" in capsys.readouterr().err
+
+
+def test_plan_refuses_an_out_folder_that_does_not_exist(db: Path, tmp_path: Path) -> None:
+    assert main(plan_args(db, "--out", str(tmp_path / "no" / "plan.json"))) == 2
+
+
+def test_plan_without_save_does_not_create_a_store(tmp_path: Path) -> None:
+    missing = tmp_path / "never.sqlite"
+    argv = ["--db", str(missing), "check", "P-1", "--scenario", "london"]
+    assert main(argv) == 2
+    assert not missing.exists()
+
+
+def test_unknown_threat_level_is_an_argument_error(db: Path) -> None:
+    with pytest.raises(SystemExit) as caught:
+        main(plan_args(db, "--threat", "PURPLE"))
+    assert caught.value.code == 2
