@@ -20,6 +20,7 @@ def _default_db() -> Path:
 
 def build_parser() -> argparse.ArgumentParser:
     """The full command-line parser: global options and every layer's verbs."""
+    from desktop import cli as desktop_cli
     from resources import commands as resource_commands
     from solver import commands as solver_commands
     from solver import posture_cli, randomise_cli
@@ -39,6 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     solver_commands.register(sub)
     posture_cli.register(sub)
     randomise_cli.register(sub)
+    desktop_cli.register(sub)
     return parser
 
 

@@ -118,6 +118,11 @@ class MainWindow(QMainWindow):
             view_menu.addAction(toggle)
         self._build_toolbar()
         self._wire()
+        # -- hand planning: pins, undo/redo, options, completion, what-if (issue 6) --
+        from desktop.pin_editing import install as install_pin_editing
+
+        self.pins = install_pin_editing(self)
+        # -- end hand planning --
         for name, _ in LAYERS:
             self.actions_[f"layer_{name}"].setChecked(settings.layer_visible(name))
         self.actions_["toggle_dark"].setChecked(dark)
@@ -320,6 +325,7 @@ class MainWindow(QMainWindow):
         """Stop playback and any solve, then remember the window and dock layout."""
         self.slot_bar.set_playing(False)
         self.controller.shutdown()
+        self.pins.shutdown()
         if self.state.scenario is not None:
             self.settings.last_scenario = self.state.scenario.name
         self.settings.save_window_state(self.saveGeometry(), self.saveState(DOCK_STATE_VERSION))

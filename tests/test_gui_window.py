@@ -246,7 +246,7 @@ def test_scenario_picker_lists_the_store(qtbot, stored_db: Path) -> None:
     qtbot.addWidget(picker)
     names = [picker.list.item(i).data(Qt.ItemDataRole.UserRole)
              for i in range(picker.list.count())]
-    assert names == ["london", "small"]
-    assert "built-in" in picker.list.item(0).text() and "v1" in picker.list.item(1).text()
-    picker.list.setCurrentRow(1)
+    assert names == ["london", "london-week", "small"]
+    assert "built-in" in picker.list.item(0).text() and "v1" in picker.list.item(2).text()
+    picker.list.setCurrentRow(2)
     assert picker.chosen() == "small"
