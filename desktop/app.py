@@ -79,6 +79,11 @@ def _excepthook(window: Any) -> Callable[[type[BaseException], BaseException,
 def run_gui(db_path: Path) -> int:
     """Open the console on the store at ``db_path``; returns the exit code."""
     app = make_app()
+    _import_store_without_pandas()
+    from desktop.store_health import ensure_usable_store
+
+    if Path(db_path).exists() and not ensure_usable_store(Path(db_path)):
+        return 2
     try:
         window = build_window(Path(db_path))
     except Exception as err:  # start-up failure: a message, never a traceback

@@ -123,6 +123,9 @@ class MainWindow(QMainWindow):
 
         self.pins = install_pin_editing(self)
         # -- end hand planning --
+        from desktop.store_watch import install as install_store_watch
+
+        self.store_watch = install_store_watch(self)
         for name, _ in LAYERS:
             self.actions_[f"layer_{name}"].setChecked(settings.layer_visible(name))
         self.actions_["toggle_dark"].setChecked(dark)
@@ -326,6 +329,7 @@ class MainWindow(QMainWindow):
         self.slot_bar.set_playing(False)
         self.controller.shutdown()
         self.pins.shutdown()
+        self.store_watch.stop()
         if self.state.scenario is not None:
             self.settings.last_scenario = self.state.scenario.name
         self.settings.save_window_state(self.saveGeometry(), self.saveState(DOCK_STATE_VERSION))

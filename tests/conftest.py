@@ -50,6 +50,8 @@ def _gui_isolation(request: pytest.FixtureRequest, tmp_path_factory: pytest.Temp
         QSettings.setPath(fmt, QSettings.Scope.SystemScope, str(folder / "system"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(folder / "xdg"))
     monkeypatch.setenv("HERCULES_DB", str(folder / "never-used.sqlite"))
+    # No background polling of the store: tests call StoreWatcher.poll() when they mean it.
+    monkeypatch.setattr("desktop.store_watch.POLL_MS", 0)
     # A modal box would wait forever offscreen: record its text instead, and fail the test
     # unless it asked for the messages (fixture message_boxes).
     from PySide6.QtWidgets import QInputDialog, QMessageBox
