@@ -7,8 +7,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtWidgets import QMessageBox
 
-from resources.store import Store
-from resources.store import check
+from resources.store import Store, check
 from tests.factories import site, tiny_scenario, unit
 
 
