@@ -155,7 +155,7 @@ def screenshot(path: Path, time_limit_s: float, slot: int) -> None:
 
         app = make_app()
         window = build_window(Path(tmp) / "db.sqlite")
-        window.resize(1920, 1080)
+        window.setGeometry(0, 0, 1920, 1080)
         window.show()
         window.threat.setCurrentText("SEVERE")
         window.solve_panel.time_limit.setValue(int(time_limit_s))
@@ -175,7 +175,10 @@ def screenshot(path: Path, time_limit_s: float, slot: int) -> None:
                 break
         for _ in range(5):
             app.processEvents()
-        window.grab().save(str(path))
+        if app.platformName() == "offscreen":
+            window.grab().save(str(path))
+        else:  # a real display (e.g. Xvfb): grab what the screen shows
+            window.screen().grabWindow(0).save(str(path))
         print(f"saved {path}: plan {window.state.plan.plan_id}, "
               f"{len(window.state.plan.assignments)} postings")
         window.close()

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtGui import QCloseEvent, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -104,9 +104,7 @@ class MainWindow(QMainWindow):
         for name in ("sites", "solve", "plans"):
             self.tabifyDockWidget(self.docks["roster"], self.docks[name])
         self.docks["roster"].raise_()
-        self.resizeDocks([self.docks["dashboard"], self.docks["roster"]], [380, 460],
-                         Qt.Orientation.Horizontal)
-        self.resizeDocks([self.docks["timeline"]], [260], Qt.Orientation.Vertical)
+        self._default_dock_sizes()
         self.commands = Commands(self)
         self.actions_ = build_actions(self, lambda key: getattr(self.commands, key))
         view_menu = next(m for a in self.menuBar().actions()
@@ -134,8 +132,8 @@ class MainWindow(QMainWindow):
         geometry, dock_state = settings.window_state()
         if geometry is not None:
             self.restoreGeometry(geometry)
-        if dock_state is not None:
-            self.restoreState(dock_state, DOCK_STATE_VERSION)
+        self._layout_restored = dock_state is not None and self.restoreState(
+            dock_state, DOCK_STATE_VERSION)
         self.statusBar().showMessage("Ready")
 
     # -- construction ---------------------------------------------------------------------
@@ -324,6 +322,18 @@ class MainWindow(QMainWindow):
         QMessageBox.critical(self, title, message)
 
     # -- lifecycle ------------------------------------------------------------------------
+    def _default_dock_sizes(self) -> None:
+        self.resizeDocks([self.docks["dashboard"], self.docks["roster"]], [380, 460],
+                         Qt.Orientation.Horizontal)
+        self.resizeDocks([self.docks["timeline"]], [260], Qt.Orientation.Vertical)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """On the first show without a saved layout, size the docks for the real window."""
+        super().showEvent(event)
+        if not self._layout_restored:
+            self._layout_restored = True
+            self._default_dock_sizes()
+
     def closeEvent(self, event: QCloseEvent) -> None:
         """Stop playback and any solve, then remember the window and dock layout."""
         self.slot_bar.set_playing(False)

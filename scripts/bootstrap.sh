@@ -23,5 +23,7 @@ fi
 python3 -m venv .venv
 extra=""
 [ "${1:-}" = "--dev" ] && extra="[dev]"
-.venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip >/dev/null
-.venv/bin/python -m pip install -q --disable-pip-version-check -e ".${extra}"
+# pip's own notices about unreachable extra indexes are noise here; real errors still show.
+quiet() { grep -v -e "^WARNING: Location" -e "^$" || true; }
+.venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip 2>&1 | quiet
+.venv/bin/python -m pip install -q --disable-pip-version-check -e ".${extra}" 2>&1 | quiet
