@@ -116,14 +116,60 @@ def _patch(p: Problem, tab: _TypeTables, row: int, cover: _Cover, limit: float) 
     risk = np.array([p.peak_risk[tab.places[j]] for j in ok], dtype=np.float64)
     dist = tab.bp[row, ok]
     order = [ok[k] for k in np.lexsort((np.array(ok), dist, -risk / (1.0 + have)))]
+    if tab.chosen.get(row):  # seeded by a drawn requirement: grow from there
+        _grow(p, tab, row, cover, limit, order)
+        return
     seed = order[0]
     tab.with_base[row] = tab.bp[row, seed] <= limit and tab.pb[seed, row] <= limit
     _add_site(tab, row, seed, cover)
-    for j in order[1:]:
+    _grow(p, tab, row, cover, limit, order[1:])
+
+
+def _grow(p: Problem, tab: _TypeTables, row: int, cover: _Cover, limit: float,
+          order: list[int]) -> None:
+    """Add the sites of ``order`` that fit the unit's patch, up to ``sites_per_unit``."""
+    for j in order:
         if len(tab.chosen[row]) >= p.opts.sites_per_unit:
             break
-        if tab.fits(row, j, limit):
+        if j not in tab.chosen[row] and tab.fits(row, j, limit):
             _add_site(tab, row, j, cover)
+
+
+def _seed_required(p: Problem, tables: dict[str, _TypeTables], cover: _Cover,
+                   limit: float) -> None:
+    """Give every drawn requirement candidate units able to meet it: first ``count`` units of
+    its pool on duty in its slot, not kept for another requirement of that slot, whose patch
+    holds the site or can take it (patches already holding it first, then patches it fits,
+    then empty ones, nearest first); then as many again where patches allow."""
+    home = p.opts.home_range_minutes + 1e-9
+    kept: set[tuple[str, int]] = set()
+    reqs = sorted(p.opts.required, key=lambda r: (r.slot, r.site_id, r.type_code))
+    for extra in (False, True):
+        for r in reqs:
+            tab = tables.get(r.type_code)
+            if tab is None or tab.ut.reserve_only or is_ctsfo(tab.ut) \
+                    or r.site_id not in tab.per_site:
+                continue
+            j = tab.places.index(r.site_id)
+            pool = set(r.callsigns)
+            ranked = []
+            for row, info in enumerate(tab.infos):
+                if r.slot not in info.slots or (pool and info.callsign not in pool) \
+                        or tab.bp[row, j] > home or (info.callsign, r.slot) in kept:
+                    continue
+                have = tab.chosen.get(row, [])
+                rank = 0 if j in have else 2 if not have else 1 if tab.fits(row, j, limit) else 3
+                if rank < 3 and not (extra and rank == 0):
+                    spread = max((max(tab.pp[i, j], tab.pp[j, i]) for i in have),
+                                 default=float(tab.bp[row, j]))
+                    ranked.append((rank, spread, row))
+            for _, _, row in sorted(ranked)[:r.count]:
+                if not tab.chosen.get(row):
+                    tab.with_base[row] = tab.bp[row, j] <= limit and tab.pb[j, row] <= limit
+                if j not in tab.chosen.get(row, []):
+                    _add_site(tab, row, j, cover)
+                if not extra:
+                    kept.add((tab.infos[row].callsign, r.slot))
 
 
 def build_options(p: Problem) -> None:
@@ -134,6 +180,7 @@ def build_options(p: Problem) -> None:
         by_type[info.utype.code].append(info)
     cover = _Cover(p)
     tables: dict[str, _TypeTables] = {code: _tables(p, by_type[code]) for code in sorted(by_type)}
+    _seed_required(p, tables, cover, limit)
     for tab in tables.values():
         if tab.ut.reserve_only or is_ctsfo(tab.ut):
             continue

@@ -57,6 +57,13 @@ def add_plan_arguments(parser: argparse.ArgumentParser) -> None:
                         help="write the plan as JSON to FILE (format in docs/solver.md)")
     parser.add_argument("--save", action="store_true",
                         help="store the plan in the database and print its id")
+    parser.add_argument("--days", type=_whole, default=0, metavar="N",
+                        help="draw N consecutive randomised daily plans, each solved with its "
+                        "day's drawn targets (--seed seeds the draws; --out FILE writes "
+                        "FILE-dayD.json per day); see docs/randomisation.md")
+    parser.add_argument("--first-day", type=_whole, default=0, metavar="D",
+                        help="with --days: number of the first day (continue a run with the "
+                        "same --seed; default 0)")
 
 
 def _threat(text: str) -> ThreatLevel:
@@ -126,6 +133,8 @@ def plan_command(args: argparse.Namespace) -> int:
         raise InputError(f"cannot write '{out}': folder '{out.parent}' does not exist",
                          field="--out")
     scenario = plan_scenario(args)
+    if getattr(args, "days", 0):
+        return days_command(scenario, args)
     plan = solve_plan(scenario, args)
     print(summary(plan))
     if out is not None:
@@ -142,6 +151,53 @@ def plan_command(args: argparse.Namespace) -> int:
         with Store.open(args.db) as store:
             plan_id = store.save_plan(plan)
         print(f"plan saved as {plan_id}")
+    return 0
+
+
+def days_command(scenario: Scenario, args: argparse.Namespace) -> int:
+    """`plan --days N`: one line per daily plan as it is made; each written and stored."""
+    from solver.daily_plans import day_line, solve_days
+    from solver.options import SolveOptions
+
+    if args.days > 366:
+        raise InputError(f"expected at most 366 days, got {args.days}", field="--days")
+    store = None
+    if args.save:
+        from resources.store import Store
+
+        store = Store.open(args.db)
+    out: Path | None = args.out
+
+    def on_day(plan: Plan) -> None:
+        line = day_line(plan)
+        if out is not None:
+            from resources.io.plan_json import write_plan
+
+            path = out.with_name(f"{out.stem}-day{plan.day}{out.suffix or '.json'}")
+            try:
+                write_plan(path, plan)
+            except OSError as err:
+                raise InputError(f"cannot write '{path}': {err.strerror}",
+                                 field="--out") from None
+        if store is not None:
+            line += f"  saved as {store.save_plan(plan)}"
+        print(line, flush=True)
+
+    options = SolveOptions(time_limit_s=args.time_limit, deterministic=args.deterministic)
+    try:
+        plans = solve_days(scenario, args.days, args.seed, options,
+                           first_day=args.first_day, on_day=on_day)
+    finally:
+        if store is not None:
+            store.close()
+    rec = plans[0].extra.get("randomisation", {})
+    for warning in rec.get("overrides", {}).get("warnings", []):
+        print(f"warning: {warning}")
+    drawn = sum(int(p.extra["randomisation"]["drawn_units"]) for p in plans)
+    kept = sum(int(p.extra["randomisation"]["kept_units"]) for p in plans)
+    print(f"{len(plans)} daily plans (seed {args.seed}): kept {kept} of {drawn} drawn units "
+          f"({100 * kept / max(drawn, 1):.1f}%); design entropy "
+          f"{rec.get('design_entropy_bits', [0, 0])[0]} bits a day")
     return 0
 
 

@@ -18,6 +18,7 @@ from resources.model import Scenario
 from resources.predictability import TargetKey
 from solver.designs import SlotDesign
 from solver.marginals import SlotMarginals, slot_marginals
+from solver.options import Requirement
 from solver.payoffs import GameOptions, slot_games
 
 __all__ = ["DayDraw", "RandomisedPosture", "Requirement", "day_seed"]
@@ -27,17 +28,6 @@ def day_seed(seed: int, day: int) -> int:
     """The seed of day ``day`` of a run seeded with ``seed`` (stored in the day's plan)."""
     state = np.random.SeedSequence([int(seed) & 0xFFFFFFFF, 0x5EED, int(day)]).generate_state(1)
     return int(state[0] & 0x7FFFFFFF)
-
-
-@dataclass(frozen=True)
-class Requirement:
-    """``count`` units of ``type_code`` at ``site_id`` in ``slot``, taken from ``callsigns``."""
-
-    slot: int
-    site_id: str
-    type_code: str
-    count: int
-    callsigns: tuple[str, ...]
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,11 @@ def cap_message(cap: ArmedShareCap, armed: int, deployed: int) -> str:
             f"or {fewer} fewer armed needed")
 
 
+def _n(count: int, word: str) -> str:
+    """'1 unit', '3 units' (regular plurals only)."""
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
 def _places(cells: np.ndarray, p: Problem) -> str:
     names = Counter(p.sc.cells[int(c)].borough for c in cells)
     top = ", ".join(f"{b} {n}" for b, n in sorted(names.items(), key=lambda e: (-e[1], e[0]))[:3])
@@ -62,8 +67,9 @@ class Explainer:
                     self.site_opts[o.site_id].append((info, k))
 
     # --------------------------------------------------------------- helpers
-    def cap_binds(self, t: int) -> str | None:
-        """A cap message when one more of the smallest armed patrol units would break the cap."""
+    def cap_binds(self, t: int, crew: int | None = None) -> str | None:
+        """A cap message when one more armed unit (``crew`` armed officers; default the
+        smallest armed patrol unit on duty) would break the cap."""
         cap = self.p.sc.armed_share_cap
         posts = self.by_slot[t]
         deployed = sum(a.officers for a in posts
@@ -71,9 +77,9 @@ class Explainer:
         armed = sum(a.armed_officers for a in posts
                     if counts_as_deployed(self.p.sc.deployed_rule, a))
         crews = [i.armed for i in self.p.units if t in i.slots and counts_for_armed_reach(i.utype)]
-        if not crews:
+        if crew is None and not crews:
             return None
-        extra = min(crews)
+        extra = crew if crew is not None else min(crews)
         if cap.allows(armed + extra, deployed + extra):
             return None
         return (f"armed officers at the {cap.percent} cap ({armed} of {deployed}); one more "
@@ -88,7 +94,7 @@ class Explainer:
             return "no unit able to work there is on duty"
         allowed = [i for i in able if not self._forbidden(i.callsign, site.site_id, t)]
         if not allowed:
-            return f"the {len(able)} able units on duty are forbidden there"
+            return f"the able units on duty ({len(able)}) are forbidden there"
         cands = [(i, k) for i, k in self.site_opts[site.site_id]
                  if t in i.slots and k in p.postings(i, t)]
         if not cands:
@@ -104,18 +110,19 @@ class Explainer:
         idle = [cs for cs in units if (cs, t) not in self.posted]
         busy = len(units) - len(idle)
         if not idle:
-            return f"all {len(units)} able units within reach are posted elsewhere"
+            return ("the only able unit within reach is posted elsewhere" if len(units) == 1
+                    else f"all {len(units)} able units within reach are posted elsewhere")
         cap = self.cap_binds(t)
         armed_idle = [cs for cs in idle if p.by_callsign[cs].armed > 0]
         if cap and len(armed_idle) == len(idle):
             return cap
         moved = [cs for cs in idle if self._travel_blocked(cs, site.site_id, t)]
         if len(moved) == len(idle):
-            return (f"{busy} able units are posted elsewhere and the others cannot make the "
+            return (f"{_n(busy, 'able unit')} posted elsewhere; the others cannot make the "
                     f"change-over from their postings in the slots around it")
         gap = "" if self.gap is None else f" (gap {100 * self.gap:.2f}%)"
-        return (f"{len(idle)} able units stayed unposted: the search stopped before using "
-                f"them{gap}")
+        return (f"{_n(len(idle), 'able unit')} left unposted: the search stopped before "
+                f"using them{gap}")
 
     def _type_can(self, info: UnitInfo, site: Site) -> bool:
         key = (info.utype.code, site.site_id)
@@ -224,12 +231,13 @@ class Explainer:
             elif beyond:
                 reasons.append(f"{len(beyond)} of them are beyond reach of every place "
                                f"{who} on duty can be posted")
-            if armed and (cap := self.cap_binds(t)):
+            idle_teams = [i for i in units if (i.callsign, t) not in self.posted]
+            crew = None if armed else min((i.armed for i in idle_teams), default=None)
+            if (armed or crew is not None) and (cap := self.cap_binds(t, crew)):
                 reasons.append(cap)
             if len(beyond) < len(missed) and units:
-                n = len(units)
-                reasons.append(f"{n} {'armed units' if armed else 'teams'} on duty cannot "
-                               f"cover the rest as well")
+                what = _n(len(units), "armed unit" if armed else "team")
+                reasons.append(f"{what} on duty cannot cover the rest as well")
             out.append(Unmet(t, "armed reach" if armed else "CTSFO reach",
                              f"{head}: {'; '.join(reasons)}", kind))
         return out
@@ -248,7 +256,7 @@ class Explainer:
                 name = TACTIC_RULES[tac].label
                 label = name[0].lower() + name[1:]
                 why = ("no unit able to do it is on duty" if not able else
-                       f"the {len(able)} units able to do it weigh more elsewhere")
+                       f"the units able to do it ({len(able)}) weigh more elsewhere")
                 out.append(Unmet(t, TACTIC_RULES[tac].label,
                                  f"{p.labels[t]}: no {label} in the mix: {why}", "mix"))
         return out

@@ -18,12 +18,25 @@ class Weights:
 
     presence: float = 1.0
     coverage: float = 1.0
-    armed_top: float = 1.0
+    armed_top: float = 4.0
     armed_reach: float = 1.0
     tactic_mix: float = 0.5
     asset_mix: float = 0.5
     idle: float = 0.05
     change: float | None = None
+    required: float | None = None
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """``count`` units of ``type_code`` at ``site_id`` in ``slot``, taken from ``callsigns``
+    (any unit of the type when empty): one drawn target of a randomised day."""
+
+    slot: int
+    site_id: str
+    type_code: str
+    count: int
+    callsigns: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -34,6 +47,8 @@ class SolveOptions:
     instead of a wall-clock limit, so the same inputs and seed give the same plan.
     ``window_slots``: slots per sub-model (None: 1, the slots decouple; see docs/solver.md).
     ``sites_per_unit``/``standby_per_unit``/``home_range_minutes``/``units_per_site``: pruning.
+    ``required``: drawn targets the plan should meet (a soft term above every other target of
+    the slot but CTSFO reach; candidate postings that can meet them are always kept).
     """
 
     time_limit_s: float = 30.0
@@ -49,6 +64,7 @@ class SolveOptions:
     linearization_level: int | None = None
     extra_subsolvers: tuple[str, ...] = ("max_lp",)
     weights: Weights = field(default_factory=Weights)
+    required: tuple[Requirement, ...] = ()
 
     def __post_init__(self) -> None:
         if self.time_limit_s <= 0:
@@ -57,6 +73,8 @@ class SolveOptions:
             raise ValueError("workers must be at least 1")
         if self.window_slots is not None and self.window_slots < 1:
             raise ValueError("window_slots must be at least 1")
+        if any(r.count < 1 for r in self.required):
+            raise ValueError("every requirement needs a count of at least 1")
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ the sum of every other term of its slot, so it is met whenever the roster allows
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from ortools.sat.python import cp_model
@@ -71,8 +72,8 @@ def armed_top_terms(ctx: ModelContext) -> list[PenaltyTerm]:
     return out
 
 
-def _reach_terms(ctx: ModelContext, kind: str, minutes: float, coef_of: dict[int, int],
-                 armed_reach: bool) -> list[PenaltyTerm]:
+def _reach_terms(ctx: ModelContext, kind: str, minutes: float,
+                 coef_of: Callable[[int, int], int], armed_reach: bool) -> list[PenaltyTerm]:
     """Maximal covering: a cell is covered when some chosen posting lies within reach of it."""
     p = ctx.p
     out: list[PenaltyTerm] = []
@@ -103,7 +104,7 @@ def _reach_terms(ctx: ModelContext, kind: str, minutes: float, coef_of: dict[int
             same[key].append(c)
             by_key[key] = lits
         for key, group in same.items():
-            coef = sum(coef_of.get(c, 0) if armed_reach else coef_of[t] for c in group)
+            coef = sum(coef_of(t, c) for c in group)
             if not coef:
                 continue
             first = p.sc.cells[group[0]].cell_id
@@ -121,8 +122,9 @@ def armed_reach_terms(ctx: ModelContext) -> list[PenaltyTerm]:
     if total <= 0:
         return []
     scale = w.armed_reach * p.posture.weight * p.avg_slot_risk / total
-    coef_of = {c: points(scale * float(d)) for c, d in enumerate(p.demand.tolist())}
-    return _reach_terms(ctx, "armed_reach", p.posture.armed_reach_minutes, coef_of, True)
+    coef = [points(scale * float(d)) for d in p.demand.tolist()]
+    return _reach_terms(ctx, "armed_reach", p.posture.armed_reach_minutes,
+                        lambda t, c: coef[c], True)
 
 
 def ctsfo_terms(ctx: ModelContext, others: list[PenaltyTerm]) -> list[PenaltyTerm]:
@@ -132,7 +134,8 @@ def ctsfo_terms(ctx: ModelContext, others: list[PenaltyTerm]) -> list[PenaltyTer
         if term.slot is not None:
             per_slot[term.slot] += term.coef * term.ub
     big = {t: per_slot[t] + 1 for t in ctx.slots}
-    return _reach_terms(ctx, "ctsfo_reach", ctx.p.posture.ctsfo_reach_minutes, big, False)
+    return _reach_terms(ctx, "ctsfo_reach", ctx.p.posture.ctsfo_reach_minutes,
+                        lambda t, c: big[t], False)
 
 
 def mix_terms(ctx: ModelContext) -> list[PenaltyTerm]:
@@ -171,6 +174,40 @@ def idle_terms(ctx: ModelContext) -> list[PenaltyTerm]:
         cs = p.units[u].callsign
         term = _term(ctx, "idle", t, cs, f"idle[{cs}|{p.labels[t]}]", coef)
         ctx.m.add(term.var + _sum([ctx.x[k] for k in ks]) >= 1)
+        out.append(term)
+    return out
+
+
+def required_weight(ctx: ModelContext, terms: list[PenaltyTerm]) -> int:
+    """Objective units per missing unit of a drawn requirement: unless set, more than one
+    posting can gain at any other target (coverage, presence, armed top, mix, idle, reach)."""
+    w = ctx.p.opts.weights
+    if w.required is not None:
+        return points(w.required)
+    by_kind: dict[str, int] = defaultdict(int)
+    for term in terms:
+        by_kind[term.kind] = max(by_kind[term.kind], term.coef)
+    site = by_kind["coverage"] + by_kind["presence"] + by_kind["armed_top"]
+    mix = by_kind["tactic_mix"] + by_kind["asset_mix"] + by_kind["idle"]
+    reach = by_kind["armed_reach"] * max(1, ctx.p.widest_reach())
+    return 2 * (site + mix + reach) + 1
+
+
+def required_terms(ctx: ModelContext, terms: list[PenaltyTerm]) -> list[PenaltyTerm]:
+    """Drawn requirements of the window: ``count`` units of the pool at the site, per slot."""
+    p = ctx.p
+    coef = required_weight(ctx, terms)
+    out: list[PenaltyTerm] = []
+    for r in p.opts.required:
+        if r.slot not in ctx.slots:
+            continue
+        pool = set(r.callsigns)
+        ks = [k for k in ctx.site_slot.get((r.site_id, r.slot), [])
+              if (ctx.info(k).callsign in pool if pool else ctx.info(k).utype.code == r.type_code)]
+        subject = f"{r.site_id}|{r.type_code}"
+        term = _term(ctx, "required", r.slot, subject,
+                     f"required[{subject}|{p.labels[r.slot]}]", coef, r.count)
+        ctx.m.add(term.var + _sum([ctx.x[k] for k in ks]) >= r.count)
         out.append(term)
     return out
 
@@ -219,18 +256,25 @@ def build_terms(ctx: ModelContext, *, min_disruption: bool, ctsfo: bool) -> list
     """Every penalty term of the window; CTSFO reach (when asked) last, weighted above the rest."""
     terms = site_terms(ctx) + armed_top_terms(ctx) + armed_reach_terms(ctx)
     terms += mix_terms(ctx) + idle_terms(ctx)
+    if ctx.p.opts.required:
+        terms += required_terms(ctx, terms)
     if min_disruption:
         terms += change_terms(ctx, terms)
     return terms + ctsfo_terms(ctx, terms) if ctsfo else terms
 
 
 def ctsfo_phase_terms(ctx: ModelContext) -> list[PenaltyTerm]:
-    """First phase: fewest cell-slots beyond CTSFO reach, then fewest team postings."""
+    """First phase: least demand beyond CTSFO reach, then fewest team postings.
+
+    A cell weighs its demand relative to the mean (at least 1) times one more than the number
+    of possible team postings, so reach always comes before saving a posting."""
     p = ctx.p
     team_posts = [(u, t) for (u, t) in sorted(ctx.unit_slot)]
-    cell = len(team_posts) + 1
+    mean = float(p.demand.mean()) if len(p.demand) else 1.0
+    cell = [(len(team_posts) + 1) * max(1, round(100 * float(d) / mean))
+            for d in p.demand.tolist()]
     out = _reach_terms(ctx, "ctsfo_reach", p.posture.ctsfo_reach_minutes,
-                       dict.fromkeys(ctx.slots, cell), False)
+                       lambda t, c: cell[c], False)
     for u, t in team_posts:
         cs = p.units[u].callsign
         term = _term(ctx, "ctsfo_team", t, cs, f"team_posted[{cs}|{p.labels[t]}]", 1)
