@@ -184,12 +184,7 @@ def required_weight(ctx: ModelContext, terms: list[PenaltyTerm]) -> int:
     w = ctx.p.opts.weights
     if w.required is not None:
         return points(w.required)
-    by_kind: dict[str, int] = defaultdict(int)
-    for term in terms:
-        by_kind[term.kind] = max(by_kind[term.kind], term.coef)
-    site = by_kind["coverage"] + by_kind["presence"] + by_kind["armed_top"]
-    mix = by_kind["tactic_mix"] + by_kind["asset_mix"] + by_kind["idle"]
-    reach = by_kind["armed_reach"] * max(1, ctx.p.widest_reach())
+    site, mix, reach = _largest_gains(ctx, terms)
     return 2 * (site + mix + reach) + 1
 
 
@@ -217,13 +212,19 @@ def change_weight(ctx: ModelContext, terms: list[PenaltyTerm]) -> int:
     w = ctx.p.opts.weights
     if w.change is not None:
         return points(w.change)
+    site, mix, reach = _largest_gains(ctx, terms)
+    return 2 * (site + mix) + reach + 1
+
+
+def _largest_gains(ctx: ModelContext, terms: list[PenaltyTerm]) -> tuple[int, int, int]:
+    """The most one posting can gain at a site, from the mix terms, and from armed reach."""
     by_kind: dict[str, int] = defaultdict(int)
     for term in terms:
         by_kind[term.kind] = max(by_kind[term.kind], term.coef)
     site = by_kind["coverage"] + by_kind["presence"] + by_kind["armed_top"]
     mix = by_kind["tactic_mix"] + by_kind["asset_mix"] + by_kind["idle"]
     reach = by_kind["armed_reach"] * max(1, ctx.p.widest_reach())
-    return 2 * (site + mix) + reach + 1
+    return site, mix, reach
 
 
 def change_terms(ctx: ModelContext, terms: list[PenaltyTerm]) -> list[PenaltyTerm]:
