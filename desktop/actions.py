@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
@@ -66,6 +67,16 @@ DOCK_SHORTCUTS: dict[str, str] = {
     "roster": "Ctrl+1", "sites": "Ctrl+2", "timeline": "Ctrl+3", "dashboard": "Ctrl+4",
     "solve": "Ctrl+5", "plans": "Ctrl+6",
 }
+
+
+def command_action(parent: QObject, key: str, text: str, shortcut: str,
+                   fn: Callable[[], object]) -> QAction:
+    """A plain (not checkable) action named ``key`` that calls ``fn`` when triggered."""
+    action = QAction(text, parent)
+    action.setObjectName(key)
+    action.setShortcut(QKeySequence(shortcut))
+    action.triggered.connect(lambda _=False, f=fn: f())
+    return action
 
 
 def build_actions(window: QMainWindow,

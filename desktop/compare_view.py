@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QDockWidget,
     QLabel,
@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.actions import command_action
 from resources.compare import KPI_FIELDS, SHARES, PlanComparison, compare_plans, format_delta
 from resources.kpis import plan_kpis
 from resources.model import Plan, Scenario
@@ -109,10 +110,7 @@ class WhatIf:
             ("baseline", "Keep this plan as the &baseline", "Ctrl+B", self.keep_baseline),
             ("compare", "&Compare with the baseline", "Ctrl+Shift+B", self.compare),
         ):
-            action = QAction(text, window)
-            action.setObjectName(key)
-            action.setShortcut(QKeySequence(shortcut))
-            action.triggered.connect(lambda _=False, f=fn: f())
+            action = command_action(window, key, text, shortcut, fn)
             menu.addAction(action)
             window.addAction(action)
             self.actions[key] = action

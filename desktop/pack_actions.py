@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMenu
 
+from desktop.actions import command_action
 from desktop.briefing import write_briefing
 from desktop.cli import audit_head_of, record_output
 from resources.errors import InputError
@@ -79,10 +79,7 @@ def add_pack_actions(window: MainWindow, editor: PinEditor) -> PackActions:
         ("briefing_pack", "&Briefing pack (PDF)...", "Ctrl+P", pack.ask_pack),
         ("export_plan", "E&xport plan (CSV/JSON)...", "Ctrl+Shift+X", pack.ask_export),
     ):
-        action = QAction(text, window)
-        action.setObjectName(key)
-        action.setShortcut(QKeySequence(shortcut))
-        action.triggered.connect(lambda _=False, f=fn: f())
+        action = command_action(window, key, text, shortcut, fn)
         file_menu.insertAction(quit_action, action)
         window.addAction(action)
         editor.actions[key] = action

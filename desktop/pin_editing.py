@@ -14,6 +14,7 @@ from PySide6.QtCore import QObject, QPoint, Qt
 from PySide6.QtGui import QAction, QKeySequence, QUndoStack
 from PySide6.QtWidgets import QDockWidget, QInputDialog, QListWidget, QToolTip, QWidget
 
+from desktop.actions import command_action
 from desktop.dnd import DragSource, DropTarget, Place
 from desktop.pin_solve import CompleteSolver
 from desktop.undo import forbid_command, lock_command, pin_command, unpin_command
@@ -94,11 +95,7 @@ class PinEditor(QObject):
             ("complete", "&Complete the plan around my placements", "Ctrl+F5",
              self.completer.start),
         ):
-            action = QAction(text, self)
-            action.setObjectName(key)
-            action.setShortcut(QKeySequence(shortcut))
-            action.triggered.connect(lambda _=False, f=fn: f())
-            self.actions[key] = action
+            self.actions[key] = command_action(self, key, text, shortcut, fn)
         for key, action in self.actions.items():
             menu.addAction(action)
             self.w.addAction(action)
