@@ -49,6 +49,8 @@ class SolveOptions:
     ``sites_per_unit``/``standby_per_unit``/``home_range_minutes``/``units_per_site``: pruning.
     ``required``: drawn targets the plan should meet (a soft term above every other target of
     the slot but CTSFO reach; candidate postings that can meet them are always kept).
+    ``lp_guided``: first improve each window within the support of its linear relaxation
+    (solver/relaxation.py), then run CP-SAT on the whole window (docs/solver.md).
     """
 
     time_limit_s: float = 30.0
@@ -65,6 +67,7 @@ class SolveOptions:
     extra_subsolvers: tuple[str, ...] = ("max_lp",)
     weights: Weights = field(default_factory=Weights)
     required: tuple[Requirement, ...] = ()
+    lp_guided: bool = True
 
     def __post_init__(self) -> None:
         if self.time_limit_s <= 0:
