@@ -41,6 +41,10 @@ CTSFO_SHARE = 0.1
 #: Below this many seconds a CP-SAT run on a whole London-week window was measured to improve
 #: nothing on the LP-guided step's plan; that plan is kept for a later round instead.
 MIN_FULL_RUN_S = 3.0
+#: Kept from the wall-clock limit for what follows the search (settling, KPIs, Unmet lines):
+#: about 0.3 s on London and a few seconds on the week were measured.
+FINISH_S = 0.4
+FINISH_SHARE = 0.02
 #: Seconds kept for scoring the LP-guided step's plan on the whole window (measured 0.1-0.3 s).
 TAKE_S = 0.3
 
@@ -101,8 +105,14 @@ class _Solve:
         o = self.options
         if o.deterministic:
             return o.time_limit_s * share / len(self.windows)
-        left = o.time_limit_s - (time.perf_counter() - self.started)
-        return max(0.2, min(left, o.time_limit_s * share) / max(1, windows_left))
+        return max(0.2, min(self.left(), o.time_limit_s * share) / max(1, windows_left))
+
+    def left(self) -> float:
+        """Wall seconds left for solving: the time limit less what has run and what settling,
+        KPIs and the Unmet lines need afterwards (FINISH_S plus FINISH_SHARE of the limit)."""
+        limit = self.options.time_limit_s
+        reserve = min(limit / 4, FINISH_S + FINISH_SHARE * limit)
+        return limit - reserve - (time.perf_counter() - self.started)
 
     def totals(self, skip: _Window | None = None) -> tuple[float, float]:
         obj = sum(w.outcome.objective or 0.0 for w in self.windows
@@ -336,7 +346,7 @@ class _Solve:
                     if w.outcome is None or w.outcome.status != "OPTIMAL"]
             if rounds:  # later rounds: the windows with the largest absolute gap first
                 todo.sort(key=lambda i: -self.windows[i].abs_gap)
-            left = self.options.time_limit_s - (time.perf_counter() - self.started)
+            left = self.left()
             if not todo or (rounds and (self.options.deterministic or left < 0.5)):
                 break
             for k, i in enumerate(todo):
@@ -344,7 +354,7 @@ class _Solve:
                     break
                 budget = self.budget(rest, len(todo) - k)
                 if rounds and not self.options.deterministic:  # fewer windows, runs worth it
-                    left = self.options.time_limit_s - (time.perf_counter() - self.started)
+                    left = self.left()
                     if left < 0.5:
                         break
                     budget = min(max(budget, MIN_FULL_RUN_S), left)
