@@ -1,14 +1,19 @@
 """Benchmark: randomised daily plans on the embedded London (markdown tables, medians).
 
-Run: ``.venv/bin/python benchmarks/randomisation_bench.py [--days N] [--draws N] [--quick]``.
+Run: ``.venv/bin/python benchmarks/randomisation_bench.py [--days N] [--draws N] [--gains G,..]
+[--sampler-only] [--quick]``.
 
 1. exact basic games (``solver.stackelberg``): 10,000 targets / 100 resources and
    1,000,000 targets / 10,000 resources, median seconds;
 2. the London equilibrium per slot (games, marginals, designs): time, defender value of the
    drawable marginals against the optimum, design entropy against the maximum-entropy design;
-3. the sampler alone over ``--draws`` days: largest |frequency - probability| over every
-   (site, slot, unit type), against the largest gap an exact design shows by chance, z-scores
-   of every drawn (pool, site) entry, budgets and capacities in every draw;
+3. the sampler alone over ``--draws`` consecutive days, independent and balanced over days
+   (one row per ``--gains`` value): largest |frequency - probability| over every (site, slot,
+   unit type) and the share within 0.03, draw seconds, mean entropy of a day's design, the
+   largest and mean per-day shift of a probability, overlap with yesterday and lag-1
+   correlation, the value against an attacker who knows the day's probabilities, budgets and
+   capacities in every draw; for independent days the gap an exact design shows by chance
+   and z-scores of every drawn (pool, site) entry;
 4. designs on one slot (exact or plug-in entropy): maximum entropy, comb sampling in a fixed
    and a random order, dependent rounding;
 5. strategies over ``--days`` days: the randomised equilibrium, a fixed optimal plan, a
@@ -18,6 +23,7 @@ Run: ``.venv/bin/python benchmarks/randomisation_bench.py [--days N] [--draws N]
 from __future__ import annotations
 
 import argparse
+import itertools
 import math
 import statistics
 import sys
@@ -35,12 +41,15 @@ from resources.london import build_london
 from resources.predictability import (
     TargetKey,
     defender_value,
+    expected_overlap,
     frequency_gap,
+    jaccard,
     recent_overlap,
     run_site_entropy,
     value_loss,
 )
-from solver.daily import RandomisedPosture
+from solver.balance import DEFAULT_GAIN, RATIO, BalancedDraws
+from solver.daily import DayDraw, RandomisedPosture
 from solver.designs import SlotDesign
 from solver.marginals import SlotMarginals
 from solver.sampling import ConditionalPoisson, dependent_round, systematic, systematic_entropy
@@ -90,10 +99,6 @@ def table_equilibrium(posture: RandomisedPosture, build_s: float) -> None:
           f"of {pools}; all others by conditional Poisson sampling.\n")
 
 
-def _days(posture: RandomisedPosture, units: Units, count: int) -> list[dict[TargetKey, int]]:
-    return [posture.to_day(i, 0, [u[i] for u in units]).targets for i in range(count)]
-
-
 def _noise_floor(posture: RandomisedPosture, draws: int,
                  rng: np.random.Generator) -> tuple[float, float]:
     """(median, 90th percentile) of the largest gap an exact design with independent days
@@ -102,6 +107,26 @@ def _noise_floor(posture: RandomisedPosture, draws: int,
                     for parts in posture.pool_marginals().values()])
     sd = np.sqrt(var / draws)
     peaks = [float(np.max(np.abs(rng.standard_normal(sd.size)) * sd)) for _ in range(200)]
+    return float(np.median(peaks)), float(np.quantile(peaks, 0.9))
+
+
+def _balanced_floor(posture: RandomisedPosture, draws: int, gain: float,
+                    rng: np.random.Generator, runs: int = 20) -> tuple[float, float]:
+    """(median, 90th percentile) of the largest gap of a model of a balanced run: each drawn
+    pool part an independent coin of probability f + gain * deficit / m, within the bounds."""
+    parts = [[m - math.floor(m) for m in v if 1e-9 < m - math.floor(m) < 1 - 1e-9]
+             for v in posture.pool_marginals().values()]
+    f = np.array([m for v in parts for m in v])
+    tri = np.array([i for i, v in enumerate(parts) for _ in v])
+    share, size = 1.0 / np.bincount(tri)[tri], len(parts)
+    lo, hi = np.maximum(f / RATIO, 1 - RATIO * (1 - f)), np.minimum(f * RATIO, 1 - (1 - f) / RATIO)
+    offset = (np.arange(runs)[:, None] * size + tri[None, :]).ravel()
+    e = np.zeros((runs, size))
+    for _ in range(draws):
+        q = np.clip(f + gain * e[:, tri] * share, lo, hi)
+        miss = (f - (rng.random(q.shape) < q)).ravel()
+        e += np.bincount(offset, miss, runs * size).reshape(runs, size)
+    peaks = np.abs(e).max(axis=1) / draws
     return float(np.median(peaks)), float(np.quantile(peaks, 0.9))
 
 
@@ -116,34 +141,116 @@ def _z_scores(posture: RandomisedPosture, units: Units, draws: int) -> np.ndarra
     return np.concatenate(out)
 
 
-def table_sampler(posture: RandomisedPosture, draws: int) -> None:
-    rng = np.random.default_rng(2000)
-    secs, units = timed(1, lambda: posture.draw_units(rng, draws))
-    ok_budget = all((n.sum(axis=2) == d.marginals.budgets).all()
-                    for d, n in zip(posture.slots, units, strict=True))
-    ok_cap = all((n.sum(axis=1) <= np.asarray(d.marginals.game.capacity)).all()
-                 for d, n in zip(posture.slots, units, strict=True))
-    days = _days(posture, units, draws)
-    marg = posture.target_marginals()
-    gap = frequency_gap(days, marg)
-    pool_gap = max(float(np.abs(n.mean(axis=0) - d.marginals.x).max())
-                   for d, n in zip(posture.slots, units, strict=True))
-    total: Counter[TargetKey] = Counter()
+def _pool_units(posture: RandomisedPosture, day: DayDraw) -> Units:
+    """A day's draw as one (pools, sites) array of whole units per slot."""
+    out = [np.zeros(d.frac.shape, dtype=np.int64) for d in posture.slots]
+    where = [({p.callsigns: g for g, p in enumerate(d.marginals.game.pools)},
+              {sid: t for t, sid in enumerate(d.marginals.game.site_ids)})
+             for d in posture.slots]
+    for r in day.requirements:
+        pools, sites = where[r.slot]
+        out[r.slot][pools[r.callsigns], sites[r.site_id]] += r.count
+    return out
+
+
+def _informed_value(posture: RandomisedPosture, fracs: list[np.ndarray]) -> float:
+    """Defender value of a day against an attacker who knows the day's probabilities."""
+    total = 0.0
+    for d, f in zip(posture.slots, fracs, strict=True):
+        total += _value(d.marginals, d.whole + f)
+    return total
+
+
+def _sequential(posture: RandomisedPosture, draws: int, gain: float | None) -> dict[str, Any]:
+    """``draws`` consecutive days (independent when ``gain`` is None) and their measures."""
+    balanced = BalancedDraws(posture, gain) if gain is not None else None
+    days: list[DayDraw] = []
+    shifts, means, bits, informed = [], [], [], []
+    secs = 0.0
+    for d in range(draws):
+        start = time.perf_counter()
+        if balanced is not None:
+            fracs = balanced.fractions()
+            day = balanced.draw(d, 2000)
+        else:
+            fracs, day = [s.frac for s in posture.slots], posture.draw(d, 2000)
+        secs += time.perf_counter() - start
+        days.append(day)
+        info = day.balance
+        shifts.append(float(info.get("max_shift", 0.0)))
+        means.append(float(info.get("mean_shift", 0.0)))
+        bits.append(float(info.get("entropy_bits", posture.entropy_bounds())[0]))
+        informed.append(_informed_value(posture, fracs) if balanced is not None else
+                        posture.value())
+    return {"days": days, "secs": secs, "shift": max(shifts), "mean_shift": float(
+        np.mean(means)), "bits": float(np.mean(bits)), "informed": float(np.mean(informed)),
+        "worst": min(informed)}
+
+
+def _checks(posture: RandomisedPosture, days: list[DayDraw]) -> tuple[bool, bool]:
+    ok_budget = ok_cap = True
     for day in days:
-        total.update(day)
-    within = np.mean([abs(total.get(k, 0) / draws - m) <= 0.03 for k, m in marg.items()])
-    floor50, floor90 = _noise_floor(posture, draws, rng)
+        for d, n in zip(posture.slots, _pool_units(posture, day), strict=True):
+            ok_budget &= bool((n.sum(axis=1) == d.marginals.budgets).all())
+            ok_cap &= bool((n.sum(axis=0) <= np.asarray(d.marginals.game.capacity)).all())
+    return ok_budget, ok_cap
+
+
+def _lag_one(days: list[dict[TargetKey, int]], marg: dict[TargetKey, float]) -> float:
+    """Mean over triples drawn with probability in (0.15, 0.85) of the correlation of a
+    triple's count with its count the day before (0 for independent days)."""
+    keys = [k for k, m in marg.items() if 0.15 < m - math.floor(m) < 0.85]
+    counts = np.array([[d.get(k, 0) for k in keys] for d in days], dtype=np.float64)
+    a, b = counts[1:] - counts[1:].mean(axis=0), counts[:-1] - counts[:-1].mean(axis=0)
+    den = np.sqrt((a**2).sum(axis=0) * (b**2).sum(axis=0))
+    return float(np.mean((a * b).sum(axis=0)[den > 0] / den[den > 0]))
+
+
+def table_sampler(posture: RandomisedPosture, draws: int, gains: list[float]) -> None:
+    marg = posture.target_marginals()
+    implied = expected_overlap(posture.pool_marginals())
+    lo, _ = posture.entropy_bounds()
+    print(f"## Sampler alone: {draws:,} consecutive daily draws of London's targets\n")
+    print("| mode | draw s | max gap (triples) | within 0.03 | entropy bits/day (vs plain) "
+          "| largest / mean per-day shift | overlap with yesterday (implied) | lag-1 "
+          "correlation | value vs informed attacker (loss) | budgets exact | capacity kept |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|")
+    indep: list[DayDraw] = []
+    for gain in [None, *gains]:
+        r = _sequential(posture, draws, gain)
+        days = [d.targets for d in r["days"]]
+        indep = indep or r["days"]
+        total: Counter[TargetKey] = Counter()
+        for day in days:
+            total.update(day)
+        within = np.mean([abs(total.get(k, 0) / draws - m) <= 0.03 for k, m in marg.items()])
+        over = np.mean([jaccard(a, b) for a, b in itertools.pairwise(days)])
+        ok_budget, ok_cap = _checks(posture, r["days"])
+        name = "independent" if gain is None else f"balanced, gain {gain:g}"
+        loss = round(value_loss(r["informed"], posture.value()), 4) + 0.0  # no "-0.00%"
+        print(f"| {name} | {r['secs']:.1f} | {frequency_gap(days, marg):.4f} | "
+              f"{100 * within:.2f}% | {r['bits']:.1f} ({100 * r['bits'] / lo:.2f}%) | "
+              f"{r['shift']:.3f} / {r['mean_shift']:.4f} | {over:.4f} ({implied:.4f}) | "
+              f"{_lag_one(days, marg):+.4f} | {r['informed']:.3f} ({100 * loss:.2f}%; worst "
+              f"day {round(100 * value_loss(r['worst'], posture.value()), 2) + 0.0:.2f}%) | "
+              f"{ok_budget} | "
+              f"{ok_cap} |")
+    floor50, floor90 = _noise_floor(posture, draws, np.random.default_rng(2000))
+    units = [np.stack(u) for u in zip(*(_pool_units(posture, d) for d in indep), strict=True)]
     z = _z_scores(posture, units, draws)
-    print(f"## Sampler alone: {draws:,} daily draws of London's targets\n")
-    print("| triples | draw s | max gap (triples) | within 0.03 | chance max gap of an exact "
-          "design (median / 90%) | max gap (pool x site) | max \\|z\\| | mean z² "
-          "| budgets exact | capacity kept |")
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---|---|")
-    print(f"| {len(marg):,} | {secs:.1f} | {gap:.4f} | {100 * within:.2f}% | "
-          f"{floor50:.4f} / {floor90:.4f} | {pool_gap:.4f} | {np.abs(z).max():.2f} "
-          f"({z.size:,} entries) | {(z**2).mean():.3f} | {ok_budget} | {ok_cap} |\n")
-    print("z: (frequency - probability) / standard error per drawn (pool, site) entry; an exact "
-          "design gives mean z² near 1 and no |z| far beyond 4.\n")
+    print(f"\nIndependent days: the largest gap an exact design shows by chance is "
+          f"{floor50:.4f} (median) / {floor90:.4f} (90%); z = (frequency - probability) / "
+          f"standard error per drawn (pool, site) entry: max |z| {np.abs(z).max():.2f} over "
+          f"{z.size:,} entries, mean z² {(z**2).mean():.3f} (an exact design: near 1).")
+    for gain in gains:
+        b50, b90 = _balanced_floor(posture, draws, gain, np.random.default_rng(2000))
+        print(f"Balanced days, gain {gain:g}: the largest gap of a model run (each drawn pool "
+              f"part an independent coin nudged by its deficit, 20 runs) is {b50:.4f} "
+              f"(median) / {b90:.4f} (90%).")
+    print("Shift: |day's probability - plain probability| per drawn (pool, site) entry. "
+          "Informed attacker: knows the history and the rule, so the day's probabilities, "
+          "and attacks the site best for him that day (loss against the plain design's "
+          f"value {posture.value():.3f}). {len(marg):,} triples; seed 2000.\n")
 
 
 def _plug_in(rows: np.ndarray) -> float:
@@ -275,16 +382,24 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--days", type=int, default=60, help="consecutive days (default 60)")
     ap.add_argument("--draws", type=int, default=2000, help="sampler draws (default 2000)")
+    ap.add_argument("--gains", default=str(DEFAULT_GAIN),
+                    help=f"balanced-mode gains to measure, comma-separated (default "
+                    f"{DEFAULT_GAIN})")
+    ap.add_argument("--sampler-only", action="store_true", help="only the sampler table")
     ap.add_argument("--quick", action="store_true", help="one run of the 1,000,000 game")
     args = ap.parse_args()
-    print(f"Randomisation benchmark: days={args.days}, draws={args.draws}\n")
-    table_basic_games(args.quick)
+    gains = [float(g) for g in args.gains.split(",") if g.strip()]
+    print(f"Randomisation benchmark: days={args.days}, draws={args.draws}, gains={gains}\n")
+    if not args.sampler_only:
+        table_basic_games(args.quick)
     scenario = build_london()
     build_s, posture = timed(1, lambda: RandomisedPosture.build(scenario))
-    table_equilibrium(posture, build_s)
-    table_sampler(posture, args.draws)
-    table_designs()
-    table_strategies(posture, args.days)
+    if not args.sampler_only:
+        table_equilibrium(posture, build_s)
+    table_sampler(posture, args.draws, gains)
+    if not args.sampler_only:
+        table_designs()
+        table_strategies(posture, args.days)
 
 
 if __name__ == "__main__":

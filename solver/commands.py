@@ -63,7 +63,10 @@ def add_plan_arguments(parser: argparse.ArgumentParser) -> None:
                         "FILE-dayD.json per day); see docs/randomisation.md")
     parser.add_argument("--first-day", type=_whole, default=0, metavar="D",
                         help="with --days: number of the first day (continue a run with the "
-                        "same --seed; default 0)")
+                        "same --seed; its stored days 0..D-1 steer the balance; default 0)")
+    parser.add_argument("--independent", action="store_true",
+                        help="with --days: draw each day from (seed, day) alone instead of "
+                        "balancing the draws over days (see docs/randomisation.md)")
 
 
 def _threat(text: str) -> ThreatLevel:
@@ -156,7 +159,7 @@ def plan_command(args: argparse.Namespace) -> int:
 
 def days_command(scenario: Scenario, args: argparse.Namespace) -> int:
     """`plan --days N`: one line per daily plan as it is made; each written and stored."""
-    from solver.daily_plans import day_line, solve_days
+    from solver.daily_plans import day_line, draw_mode, solve_days, stored_run
     from solver.options import SolveOptions
 
     if args.days > 366:
@@ -185,8 +188,11 @@ def days_command(scenario: Scenario, args: argparse.Namespace) -> int:
 
     options = SolveOptions(time_limit_s=args.time_limit, deterministic=args.deterministic)
     try:
-        plans = solve_days(scenario, args.days, args.seed, options,
-                           first_day=args.first_day, on_day=on_day)
+        mode = "independent" if args.independent else "balanced"
+        history = [] if mode == "independent" else stored_run(
+            args.db, scenario.name, args.seed, args.first_day)
+        plans = solve_days(scenario, args.days, args.seed, options, first_day=args.first_day,
+                           on_day=on_day, mode=mode, history=history)
     finally:
         if store is not None:
             store.close()
@@ -197,7 +203,7 @@ def days_command(scenario: Scenario, args: argparse.Namespace) -> int:
     kept = sum(int(p.extra["randomisation"]["kept_units"]) for p in plans)
     print(f"{len(plans)} daily plans (seed {args.seed}): kept {kept} of {drawn} drawn units "
           f"({100 * kept / max(drawn, 1):.1f}%); design entropy "
-          f"{rec.get('design_entropy_bits', [0, 0])[0]} bits a day")
+          f"{rec.get('design_entropy_bits', [0, 0])[0]} bits a day; {draw_mode(plans[0])}")
     return 0
 
 

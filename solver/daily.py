@@ -3,13 +3,14 @@
 ``RandomisedPosture.build(scenario)`` solves the game of every slot once; ``draw(day, seed)``
 draws one day's targets from its own generator, seeded from (seed, day) only, so a day never
 depends on earlier days (yesterday's plan says nothing about today's beyond the probabilities).
+Draws balanced over days, whose frequencies converge faster, are in solver/balance.py.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -32,17 +33,20 @@ def day_seed(seed: int, day: int) -> int:
 
 @dataclass(frozen=True)
 class DayDraw:
-    """One day's drawn targets: units per (slot, site, type) and the pool-level requirements."""
+    """One day's drawn targets: units per (slot, site, type) and the pool-level requirements;
+    ``balance`` says how the day was drawn (mode, and gain and history when balanced)."""
 
     day: int
     seed: int
     targets: Mapping[TargetKey, int]
     requirements: tuple[Requirement, ...]
+    balance: Mapping[str, Any] = field(default_factory=lambda: {"mode": "independent"})
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready record of the draw (kept in the plan's ``extra``)."""
         return {"day": self.day, "seed": self.seed,
-                "targets": [[t, s, c, n] for (t, s, c), n in sorted(self.targets.items())]}
+                "targets": [[t, s, c, n] for (t, s, c), n in sorted(self.targets.items())],
+                "balance": dict(self.balance)}
 
 
 @dataclass(frozen=True)

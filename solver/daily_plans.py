@@ -1,32 +1,45 @@
 """A fresh plan every day: each day's drawn targets become requirements of the deployment solver.
 
 ``solve_days(scenario, days, seed, options)`` builds the randomised posture once, then for each
-day draws its targets from the day's own seed (solver/daily.py: a day never depends on earlier
-days), and solves with them as requirements (``SolveOptions.required``), from scratch: no warm
-start from yesterday, whose plan must not shape today's.  Every hard rule stays hard; a drawn
-unit the rules (or the candidate postings) cannot place becomes an Unmet line.  Each plan
-carries its day, its seed (also the solver's seed) and its draw in ``extra["randomisation"]``,
-the record ``resources/predictability.py`` reads.
+day draws its targets from the day's own seed and solves with them as requirements
+(``SolveOptions.required``), from scratch: no warm start from yesterday, whose plan must not
+shape today's.  By default the draws are balanced over days (solver/balance.py: each day's
+probabilities are nudged toward what the run's earlier draws fell short of, the days before
+``first_day`` coming from ``history``, earlier plans such as ``stored_run`` finds);
+``mode="independent"`` draws every day from (seed, day) alone (solver/daily.py).  Every hard
+rule stays hard; a drawn unit the rules (or the candidate postings) cannot place becomes an
+Unmet line.  Each plan carries its day, its seed (also the solver's seed), its draw and how it
+was drawn in ``extra["randomisation"]``, the record ``resources/predictability.py`` reads.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from resources.errors import InputError
 from resources.model import Plan, Scenario, Unmet
-from resources.predictability import expected_overlap, plan_targets, site_entropy
+from resources.predictability import (
+    TargetKey,
+    expected_overlap,
+    plan_targets,
+    randomisation_of,
+    site_entropy,
+)
 from solver.api import solve
-from solver.daily import DayDraw, RandomisedPosture
+from solver.balance import DEFAULT_GAIN, MODES, BalancedDraws
+from solver.daily import DayDraw, RandomisedPosture, day_seed
 from solver.options import CancelToken, Requirement, SolveOptions
 from solver.overrides import OverrideCost, override_cost
 from solver.payoffs import GameOptions
 
-__all__ = ["DailyRun", "day_game_options", "day_line", "kept_units", "solve_days"]
+__all__ = ["DailyRun", "day_game_options", "day_line", "draw_mode", "drawn_history",
+           "kept_units", "solve_days", "stored_run"]
 
 DayFn = Callable[[Plan], None]
 
@@ -102,7 +115,7 @@ def daily_plan(scenario: Scenario, run: DailyRun, draw: DayDraw, options: SolveO
     kept = kept_units(scenario, plan, draw.requirements)
     drawn = sum(r.count for r in draw.requirements)
     shannon, minimum = _mean_entropy(scenario, plan)
-    lo, hi = run.posture.entropy_bounds()
+    lo, hi = draw.balance.get("entropy_bits") or run.posture.entropy_bounds()
     record: dict[str, Any] = {
         **draw.to_dict(), "run_seed": run_seed,
         "requirements": [[r.slot, r.site_id, r.type_code, r.count, k]
@@ -120,23 +133,89 @@ def daily_plan(scenario: Scenario, run: DailyRun, draw: DayDraw, options: SolveO
                    extra={**plan.extra, "randomisation": record})
 
 
+def drawn_history(plans: Sequence[Plan], run: DailyRun, seed: int,
+                  before: int) -> list[dict[TargetKey, int]]:
+    """The drawn targets of a run's earlier days, oldest first: plans of run seed ``seed``
+    for days before ``before`` drawn from the same marginals as ``run`` (a day given more
+    than once counts once, its first plan in ``plans``)."""
+    days: dict[int, dict[TargetKey, int]] = {}
+    for plan in plans:
+        rec = randomisation_of(plan)
+        day = rec.get("day")
+        if (rec.get("run_seed") != seed or rec.get("marginals") != run.marginals
+                or not isinstance(day, int) or not 0 <= day < before):
+            continue
+        days.setdefault(day, _drawn(plan, rec.get("targets")))
+    return [days[d] for d in sorted(days)]
+
+
+def _drawn(plan: Plan, rows: object) -> dict[TargetKey, int]:
+    """A record's drawn targets; InputError naming the plan unless [[slot, site, type, n]]."""
+    out: dict[TargetKey, int] = {}
+    for row in rows if isinstance(rows, list) else [None]:
+        match row:
+            case [int(t), str(site), str(code), int(n)] if t >= 0 and n >= 0 and not any(
+                    isinstance(v, bool) for v in (t, n)):
+                out[(t, site, code)] = n
+            case _:
+                raise InputError("expected rows [slot, site, unit type, units]",
+                                 source=f"plan {plan.plan_id or '(unsaved)'}",
+                                 location=f"day {plan.day}", field="randomisation.targets")
+    return out
+
+
+def stored_run(db: Path, scenario: str, seed: int, before: int) -> list[Plan]:
+    """The stored plans of days 0 .. ``before - 1`` of the run seeded ``seed`` (the newest
+    plan of each day), oldest first; none when there is no store."""
+    if before <= 0 or not db.exists():
+        return []
+    from resources.store import Store
+
+    wanted = {day_seed(seed, d): d for d in range(before)}
+    newest: dict[int, str] = {}
+    with Store.open(db, create=False) as store:
+        for info in store.list_plans(scenario, limit=1_000_000):
+            if info.seed is not None and wanted.get(info.seed) == info.day:
+                newest.setdefault(info.day, info.plan_id)
+        return [store.load_plan(newest[d]) for d in sorted(newest)]
+
+
+def draw_mode(plan: Plan) -> str:
+    """How a daily plan's targets were drawn, in words."""
+    info = randomisation_of(plan).get("balance", {})
+    if not isinstance(info, Mapping) or info.get("mode") != "balanced":
+        return "independent days"
+    return (f"balanced over days (gain {info.get('gain')}, after "
+            f"{info.get('history_days')} earlier days of the run)")
+
+
 def solve_days(scenario: Scenario, days: int, seed: int, options: SolveOptions | None = None,
                *, first_day: int = 0, game_options: GameOptions | None = None,
                design: str = "auto", on_day: DayFn | None = None,
-               cancel: CancelToken | None = None) -> list[Plan]:
-    """Plans for days ``first_day`` .. ``first_day + days - 1``, each drawn independently from
-    (``seed``, day) and solved from scratch; ``on_day`` is called with each plan as it is made."""
+               cancel: CancelToken | None = None, mode: str = "balanced",
+               gain: float = DEFAULT_GAIN, history: Sequence[Plan] = ()) -> list[Plan]:
+    """Plans for days ``first_day`` .. ``first_day + days - 1``, each solved from scratch;
+    drawn balanced over days after the run's earlier days found in ``history`` (earlier
+    plans, e.g. ``stored_run``; see ``drawn_history``), or with ``mode="independent"`` from
+    (``seed``, day) alone; ``on_day`` is called with each plan as it is made."""
     if days < 1:
         raise ValueError(f"expected at least one day, got {days}")
     if first_day < 0 or seed < 0:
         raise ValueError("expected a first day and a seed >= 0")
+    if mode not in MODES:
+        raise ValueError(f"mode: expected one of {', '.join(MODES)}, got {mode!r}")
     run = DailyRun.build(scenario, game_options, design)
+    balanced = None
+    if mode == "balanced":
+        balanced = BalancedDraws(run.posture, gain,
+                                 drawn_history(history, run, seed, first_day))
     opts = options or SolveOptions()
     out: list[Plan] = []
     for d in range(first_day, first_day + days):
         if cancel is not None and cancel.cancelled:
             break
-        plan = daily_plan(scenario, run, run.posture.draw(d, seed), opts, seed, cancel)
+        draw = balanced.draw(d, seed) if balanced is not None else run.posture.draw(d, seed)
+        plan = daily_plan(scenario, run, draw, opts, seed, cancel)
         out.append(plan)
         if on_day is not None:
             on_day(plan)

@@ -7,14 +7,16 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections import Counter
 from dataclasses import asdict
 from typing import Any
 
 from resources.errors import InputError
-from resources.predictability import RunMetrics, run_metrics
+from resources.model import Plan
+from resources.predictability import RunMetrics, randomisation_of, run_metrics
 from resources.store import Store
 
-__all__ = ["register", "run_predictability"]
+__all__ = ["draw_modes", "format_report", "register", "run_predictability"]
 
 
 def _positive(text: str) -> int:
@@ -35,8 +37,9 @@ def register(subparsers: Any) -> None:
         description="Report, over the newest stored plans of a scenario: site-choice entropy "
         "(Shannon and min-entropy, bits, per slot), overlap (Jaccard) of each plan with the "
         "plans before it against the overlap its probabilities imply, the largest gap between "
-        "realised frequency and drawn probability, and the defender value against the "
-        "optimum (see docs/randomisation.md).",
+        "realised frequency and drawn probability, the defender value against the "
+        "optimum, and how the draws were made (independent days, or balanced over days "
+        "with its gain; see docs/randomisation.md).",
     )
     p.add_argument("--scenario", required=True, metavar="NAME", help="scenario name")
     p.add_argument("--last", type=_positive, default=14, metavar="K",
@@ -51,7 +54,29 @@ def _f(value: float | None, fmt: str = ".3f") -> str:
     return "-" if value is None else format(value, fmt)
 
 
-def format_report(name: str, m: RunMetrics) -> str:
+def draw_modes(plans: list[Plan]) -> list[dict[str, Any]]:
+    """How the plans' targets were drawn: one entry per mode (and gain), with its plans."""
+    counts: Counter[tuple[str, float | None]] = Counter()
+    for plan in plans:
+        info = randomisation_of(plan).get("balance")
+        if isinstance(info, dict) and info.get("mode") == "balanced":
+            gain = info.get("gain")
+            counts[("balanced", float(gain) if isinstance(gain, int | float) else None)] += 1
+        elif randomisation_of(plan):
+            counts[("independent", None)] += 1
+    return [{"mode": mode, "gain": gain, "plans": n} for (mode, gain), n in sorted(
+        counts.items(), key=lambda kv: (kv[0][0], kv[0][1] or 0.0))]
+
+
+def _modes_line(modes: list[dict[str, Any]]) -> str:
+    parts = [f"balanced over days (gain {m['gain']}) for {m['plans']} plan"
+             f"{'s' if m['plans'] != 1 else ''}" if m["mode"] == "balanced" else
+             f"independent days for {m['plans']} plan{'s' if m['plans'] != 1 else ''}"
+             for m in modes]
+    return "draws: " + ("; ".join(parts) if parts else "none (plans made without a draw)")
+
+
+def format_report(name: str, m: RunMetrics, modes: list[dict[str, Any]] | None = None) -> str:
     """The report as text lines (plans oldest first, then the run)."""
     lines = [f"Predictability of the {len(m.plans)} newest plans of '{name}' (oldest first)",
              "plan              day  seed        site H  min H  overlap  implied  kept    value"]
@@ -68,6 +93,8 @@ def format_report(name: str, m: RunMetrics) -> str:
         f"largest |frequency - probability|: {_f(m.frequency_gap)}",
         f"defender value per day: {_f(m.value, '.3f')} (optimum {_f(m.optimum, '.3f')})",
     ]
+    if modes is not None:
+        lines.append(_modes_line(modes))
     return "\n".join(lines)
 
 
@@ -81,8 +108,10 @@ def run_predictability(args: argparse.Namespace) -> int:
                          f"`plan --scenario {args.scenario} --days N --save`)",
                          field="scenario")
     metrics = run_metrics(scenario, plans, args.window)
+    modes = draw_modes(plans)
     if args.json:
-        print(json.dumps({"scenario": args.scenario, **asdict(metrics)}, sort_keys=True))
+        print(json.dumps({"scenario": args.scenario, **asdict(metrics), "draw_modes": modes},
+                         sort_keys=True))
     else:
-        print(format_report(args.scenario, metrics))
+        print(format_report(args.scenario, metrics, modes))
     return 0

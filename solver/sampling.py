@@ -12,6 +12,7 @@ Probabilities are numpy arrays; randomness comes from a ``numpy.random.Generator
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from collections import defaultdict
@@ -19,8 +20,8 @@ from collections import defaultdict
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["ConditionalPoisson", "dependent_round", "systematic", "systematic_entropy",
-           "whole_size"]
+__all__ = ["ConditionalPoisson", "dependent_round", "maximum_entropy_bits", "systematic",
+           "systematic_entropy", "whole_size"]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -55,7 +56,8 @@ class ConditionalPoisson:
     ``tol``; items with p = 0 or 1 are excluded or always taken.
     """
 
-    def __init__(self, p: npt.ArrayLike, tol: float = 1e-10, max_iter: int = 2000) -> None:
+    def __init__(self, p: npt.ArrayLike, tol: float = 1e-10, max_iter: int = 2000,
+                 start: npt.ArrayLike | None = None) -> None:
         arr = np.asarray(p, dtype=np.float64)
         self.size = whole_size(arr)
         self.p = arr
@@ -65,17 +67,31 @@ class ConditionalPoisson:
         q = arr[self.free]
         if self.k < 0 or self.k > q.size:
             raise ValueError("probabilities inconsistent with their sum")
+        self.iterations, err = 0, math.inf
         self.theta = np.log(q) - np.log1p(-q) if q.size else np.zeros(0)
-        self.iterations = 0
-        for self.iterations in range(1, max_iter + 1):
-            pi = self._inclusion()
-            err = float(np.max(np.abs(pi - q))) if q.size else 0.0
-            if err <= tol:
-                break
-            self.theta = self.theta + np.log(q) - np.log(np.maximum(pi, 1e-300))
-            self.theta -= self.theta.mean() if self.theta.size else 0.0
+        if start is not None and 0 < self.k < q.size:
+            self.theta, self.iterations, err = _newton(q, self.k, _start(q, self.k, start), tol)
+        if err > tol:
+            for self.iterations in range(1, max_iter + 1):
+                pi = self._inclusion()
+                err = float(np.max(np.abs(pi - q))) if q.size else 0.0
+                if err <= tol:
+                    break
+                self.theta = self.theta + np.log(q) - np.log(np.maximum(pi, 1e-300))
+                self.theta -= self.theta.mean() if self.theta.size else 0.0
         self.error = err
         self._back = self._backward()
+
+    def refit(self, p: npt.ArrayLike) -> ConditionalPoisson:
+        """The design for other probabilities with the same sure and impossible items, fitted
+        by Newton's method from these weights (exact to the same tolerance, much faster)."""
+        arr = np.asarray(p, dtype=np.float64)
+        if arr.shape != self.p.shape or not (
+                np.array_equal(arr >= 1.0 - 1e-12, self.sure)
+                and np.array_equal(np.flatnonzero((arr > 1e-12) & ~self.sure), self.free)):
+            return ConditionalPoisson(arr, start=_logit(arr[(arr > 1e-12) & (arr < 1 - 1e-12)]))
+        q, old = arr[self.free], self.p[self.free]
+        return ConditionalPoisson(arr, start=self.theta + _logit(q) - _logit(old))
 
     def _backward(self) -> FloatArray:
         """L[i, j] = log e_j(w_i, ..., w_{n-1}), the elementary symmetric sums of the tail."""
@@ -133,6 +149,103 @@ class ConditionalPoisson:
             return 0.0
         top = np.sort(self.theta)[::-1][: self.k].sum()
         return max(0.0, float(self._back[0, self.k] - top) / _LN2)
+
+
+def maximum_entropy_bits(p: npt.ArrayLike) -> float:
+    """Entropy in bits of the maximum-entropy fixed-size design with probabilities ``p``."""
+    arr = np.asarray(p, dtype=np.float64)
+    free = (arr > 1e-12) & (arr < 1.0 - 1e-12)
+    return ConditionalPoisson(arr, start=_logit(arr[free])).entropy_bits()
+
+
+def _logit(q: FloatArray) -> FloatArray:
+    out: FloatArray = np.log(q) - np.log1p(-q)
+    return out
+
+
+def _start(q: FloatArray, k: int, start: npt.ArrayLike) -> FloatArray:
+    """Exact weights when one item is taken or one left out (the design is then unique:
+    P(item i alone) = q_i, P(all but i) = 1 - q_i); otherwise ``start``."""
+    if k == 1:
+        return np.log(q)
+    if k == q.size - 1:
+        return -np.log1p(-q)
+    out: FloatArray = np.asarray(start, dtype=np.float64)
+    if out.shape != q.shape or not np.all(np.isfinite(out)):
+        raise ValueError(f"expected {q.size} finite starting log-weights")
+    return out
+
+
+@functools.lru_cache(maxsize=256)
+def _samples(n: int, k: int) -> FloatArray:
+    """Every sample of k of n items, one 0/1 row each."""
+    out = np.zeros((math.comb(n, k), n))
+    for r, s in enumerate(itertools.combinations(range(n), k)):
+        out[r, list(s)] = 1.0
+    return out
+
+
+def _moments(theta: FloatArray, k: int) -> tuple[FloatArray, FloatArray]:
+    """Inclusion probabilities and their covariance matrix under weights ``exp(theta)``, k of
+    n items: over every sample when there are few, else from the elementary symmetric sums
+    without items i and j, for every pair (O(n³k))."""
+    n = theta.size
+    if math.comb(n, k) <= 2048:
+        samples = _samples(n, k)
+        prob = np.exp(samples @ theta - (samples @ theta).max())
+        prob /= prob.sum()
+        incl = prob @ samples
+        second: FloatArray = (samples.T * prob) @ samples - np.outer(incl, incl)
+        return incl, second
+    w = np.exp(theta - theta.max())
+    item = np.arange(n)
+    keep = ((item[None, None, :] != item[:, None, None])
+            & (item[None, None, :] != item[None, :, None]))
+    sums = np.zeros((n, n, k + 1))
+    sums[..., 0] = 1.0
+    for j in range(n):
+        sums[..., 1:] += (w[j] * keep[:, :, j])[..., None] * sums[..., :-1]
+    alone = sums[item, item]  # e_m(w without i)
+    total = alone[0, k] + w[0] * alone[0, k - 1]
+    pi = w * alone[:, k - 1] / total
+    cov = (np.outer(w, w) * sums[:, :, k - 2] / total if k >= 2 else np.zeros((n, n)))
+    cov -= np.outer(pi, pi)
+    cov[item, item] = pi * (1.0 - pi)
+    return pi, cov
+
+
+def _newton(q: FloatArray, k: int, theta: FloatArray, tol: float,
+            max_iter: int = 60) -> tuple[FloatArray, int, float]:
+    """Fit the weights by Newton's method on the (concave) log-likelihood, halving a step
+    that does not reduce the largest error; (log-weights, iterations, largest error)."""
+    if k in (1, q.size - 1):  # the closed forms of _start: check them without the moments
+        v = np.exp(theta - theta.max()) if k == 1 else np.exp(theta.min() - theta)
+        closed = v / v.sum() if k == 1 else 1.0 - v / v.sum()
+        if float(np.max(np.abs(closed - q))) <= tol:
+            return theta, 0, float(np.max(np.abs(closed - q)))
+    if q.size > 64:  # O(n³k) moments: leave big pools to the fixed-point iteration
+        return theta, 0, math.inf
+    pi, cov = _moments(theta, k)
+    err = float(np.max(np.abs(pi - q)))
+    gauge = np.full((q.size, q.size), 1.0 / q.size)
+    it = 0
+    while err > tol and it < max_iter:
+        it += 1
+        try:
+            step = np.linalg.solve(cov + gauge, q - pi)
+        except np.linalg.LinAlgError:
+            break
+        for _ in range(30):
+            cand = theta + step
+            cpi, ccov = _moments(cand, k)
+            cerr = float(np.max(np.abs(cpi - q)))
+            if cerr < err:
+                break
+            step = step / 2
+        else:
+            return theta, it, err
+        theta, pi, cov, err = cand - cand.mean(), cpi, ccov, cerr
+    return theta, it, err
 
 
 def systematic(p: npt.ArrayLike, rng: np.random.Generator, count: int = 1,

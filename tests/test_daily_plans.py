@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from main import main
+from resources.errors import InputError
 from resources.model import Forbid, Pin, Plan, Tactic
 from resources.predictability import plan_targets, randomisation_of
 from resources.store import Store
 from resources.verify import verify_plan
+from solver.balance import DEFAULT_GAIN, BalancedDraws
 from solver.daily import DayDraw, day_seed
 from solver.daily_plans import DailyRun, daily_plan, kept_units, solve_days
 from solver.options import Requirement, SolveOptions
@@ -27,10 +30,14 @@ def run4() -> list[Plan]:
 
 def test_every_drawn_requirement_is_kept_and_every_plan_verifies(run4: list[Plan]) -> None:
     run = DailyRun.build(SCENARIO)
+    balanced = BalancedDraws(run.posture)
     for d, plan in enumerate(run4):
         assert verify_plan(SCENARIO, plan) == []
         rec = randomisation_of(plan)
-        draw = run.posture.draw(d, 21)
+        draw = balanced.draw(d, 21)
+        assert rec["balance"] == {**draw.balance} and rec["balance"]["mode"] == "balanced"
+        assert rec["balance"]["gain"] == DEFAULT_GAIN and rec["balance"]["history_days"] == d
+        assert rec["design_entropy_bits"] == draw.balance["entropy_bits"]
         assert plan.day == d and rec["day"] == d and rec["run_seed"] == 21
         assert rec["seed"] == day_seed(21, d) == plan.solver.seed == draw.seed
         assert [r[:4] for r in rec["requirements"]] == [
@@ -43,14 +50,32 @@ def test_every_drawn_requirement_is_kept_and_every_plan_verifies(run4: list[Plan
         assert 0.0 < rec["expected_overlap"] < 1.0 and rec["marginals"]
 
 
-def test_days_differ_and_the_same_seed_reproduces_them(run4: list[Plan]) -> None:
+def test_days_differ_and_a_run_continued_from_its_history_is_one_run(run4: list[Plan]) -> None:
     targets = [tuple(sorted(plan_targets(SCENARIO, p).items())) for p in run4]
     assert len(set(targets)) > 1
-    again = solve_days(SCENARIO, 2, 21, FAST, first_day=2)
+    other_run = solve_days(SCENARIO, 1, 99, FAST)  # another seed: not this run's history
+    again = solve_days(SCENARIO, 2, 21, FAST, first_day=2,
+                       history=[*other_run, run4[1], run4[0], run4[3]])
     for a, b in zip(again, run4[2:], strict=True):
         assert a.day == b.day and a.assignments == b.assignments
+        assert randomisation_of(a) == randomisation_of(b)
+    assert randomisation_of(again[0])["balance"]["history_days"] == 2
     other = solve_days(SCENARIO, 1, 22, FAST)[0]
     assert randomisation_of(other)["seed"] != randomisation_of(run4[0])["seed"]
+
+
+def test_independent_days_are_drawn_from_their_seed_alone() -> None:
+    run = DailyRun.build(SCENARIO)
+    plans = solve_days(SCENARIO, 2, 21, FAST, first_day=3, mode="independent")
+    for d, plan in zip((3, 4), plans, strict=True):
+        rec = randomisation_of(plan)
+        draw = run.posture.draw(d, 21)
+        assert rec["balance"] == {"mode": "independent"} and rec["seed"] == draw.seed
+        assert [r[:4] for r in rec["requirements"]] == [
+            [r.slot, r.site_id, r.type_code, r.count] for r in draw.requirements]
+        assert rec["design_entropy_bits"] == [round(b, 3) for b in run.posture.entropy_bounds()]
+    with pytest.raises(ValueError, match="mode"):
+        solve_days(SCENARIO, 1, 21, FAST, mode="alternate")
 
 
 def test_a_requirement_posts_its_units_and_an_impossible_one_is_an_unmet_line() -> None:
@@ -142,8 +167,38 @@ def test_plan_days_saves_each_day_and_predictability_reads_them(
     assert all(verify_plan(SCENARIO, p) == [] for p in stored)
     assert main(["--db", str(db), "predictability", "--scenario", NAME, "--json"]) == 0
     assert '"kept"' in capsys.readouterr().out
+    base = ["--db", str(db), "plan", "--scenario", NAME, "--time-limit", "2", "--deterministic",
+            "--seed", "9", "--days", "1", "--first-day", "2"]
+    assert main([*base, "--save"]) == 0  # continues the stored run: days 0 and 1
+    assert f"balanced over days (gain {DEFAULT_GAIN}, after 2 earlier days of the run)" in (
+        capsys.readouterr().out)
+    with Store.open(db) as store:
+        plans = store.recent_plans(NAME, 3)
+    run = DailyRun.build(SCENARIO)
+    assert randomisation_of(plans[0])["targets"] == BalancedDraws(
+        run.posture, history=[plan_targets_of(p) for p in reversed(plans[1:])]
+    ).draw(2, 9).to_dict()["targets"]
+    assert main([*base, "--independent", "--save"]) == 0
+    assert "; independent days" in capsys.readouterr().out
+    assert main(["--db", str(db), "predictability", "--scenario", NAME]) == 0
+    text = capsys.readouterr().out
+    assert f"draws: balanced over days (gain {DEFAULT_GAIN}) for 3 plans" in text
+    assert "independent days for 1 plan" in text
+
+
+def plan_targets_of(plan: Plan) -> dict[tuple[int, str, str], int]:
+    """The drawn targets a daily plan records."""
+    return {(t, s, c): n for t, s, c, n in randomisation_of(plan)["targets"]}
 
 
 def test_plan_days_refuses_too_many_days(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--db", str(db), "plan", "--scenario", NAME, "--days", "400"]) == 2
     assert "366" in capsys.readouterr().err
+
+
+def test_a_malformed_stored_draw_is_a_one_line_error(run4: list[Plan]) -> None:
+    rec = randomisation_of(run4[0])
+    bad = replace(run4[0], extra={**run4[0].extra,
+                                  "randomisation": {**rec, "targets": [[0, "square", "NHT"]]}})
+    with pytest.raises(InputError, match=r"day 0: field 'randomisation.targets'"):
+        solve_days(SCENARIO, 1, 21, FAST, first_day=1, history=[bad])

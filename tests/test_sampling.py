@@ -10,9 +10,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from solver.balance import project
 from solver.sampling import (
     ConditionalPoisson,
     dependent_round,
+    maximum_entropy_bits,
     systematic,
     systematic_entropy,
     whole_size,
@@ -174,3 +176,49 @@ def test_bad_probabilities_are_refused(bad: list[float]) -> None:
 def test_dependent_rounding_refuses_fractional_row_totals() -> None:
     with pytest.raises(ValueError, match="row 0"):
         dependent_round(np.array([[0.5, 0.2]]), np.random.default_rng(0))
+
+
+def _inclusion_by_enumeration(cps: ConditionalPoisson) -> np.ndarray:
+    incl = np.zeros(cps.p.size)
+    free = cps.free
+    for s, prob in _enumerate_cps(cps).items():
+        incl[free[list(s)]] += prob
+    return incl + cps.sure
+
+
+def test_newton_fit_from_a_start_matches_enumeration_and_the_fixed_point_fit() -> None:
+    cps = ConditionalPoisson(P, start=np.zeros(P.size))
+    assert cps.error <= 1e-10 and cps.iterations < 20
+    assert np.allclose(_inclusion_by_enumeration(cps), P, atol=1e-9)
+    assert cps.entropy_bits() == pytest.approx(ConditionalPoisson(P).entropy_bits(), abs=1e-8)
+
+
+@pytest.mark.parametrize(("n", "k"), [(6, 1), (6, 5), (7, 3), (16, 8), (70, 5)])
+def test_a_refit_to_nearby_probabilities_is_exact(n: int, k: int) -> None:
+    """Closed forms (one taken, one left out), Newton over every sample (7 choose 3), Newton
+    on symmetric sums (16 choose 8) and the fixed point for pools beyond 64 items."""
+    rng = np.random.default_rng(n * 10 + k)
+    row, lo, hi = np.zeros(n, dtype=np.int64), np.full(n, 0.02), np.full(n, 0.98)
+    p = project(rng.uniform(0.05, 0.95, n) * k / (n / 2), row, [k], lo, hi)
+    q = project(p + rng.normal(0.0, 0.03, n), row, [k], lo, hi)
+    base = ConditionalPoisson(p)
+    again = base.refit(q)
+    assert again.error <= 1e-10 and np.abs(again._inclusion() - q).max() <= 1e-9
+    if k in (1, n - 1):
+        assert again.iterations == 0  # the design is unique: its weights are exact at once
+    if n <= 8:
+        assert np.allclose(_inclusion_by_enumeration(again), q, atol=1e-9)
+    assert again.entropy_bits() == pytest.approx(ConditionalPoisson(q).entropy_bits(), abs=1e-7)
+    assert maximum_entropy_bits(q) == pytest.approx(again.entropy_bits(), abs=1e-7)
+
+
+def test_newton_converges_where_the_fixed_point_is_slow() -> None:
+    """Probabilities near 1 slow the fixed point (steps of log q - log pi become tiny)."""
+    p = np.array([0.0163, 0.0163, 0.0299, 0.0817, 0.1633, 0.1633, 0.5318, 0.9974])
+    p[-2] += 2 - p.sum()
+    slow = ConditionalPoisson(p, max_iter=100)
+    fast = ConditionalPoisson(p, start=np.zeros(p.size))
+    assert slow.error > 1e-10 >= fast.error and fast.iterations < 30
+    assert np.allclose(_inclusion_by_enumeration(fast), p, atol=1e-9)
+    moved = ConditionalPoisson(np.array([1.0, 0.6, 0.4, 0.0])).refit([0.5, 0.5, 0.5, 0.5])
+    assert moved.error <= 1e-10 and moved.k == 2 and not moved.sure.any()  # new support
