@@ -63,10 +63,12 @@ def add_plan_arguments(parser: argparse.ArgumentParser) -> None:
                         "FILE-dayD.json per day); see docs/randomisation.md")
     parser.add_argument("--first-day", type=_whole, default=0, metavar="D",
                         help="with --days: number of the first day (continue a run with the "
-                        "same --seed; its stored days 0..D-1 steer the balance; default 0)")
-    parser.add_argument("--independent", action="store_true",
-                        help="with --days: draw each day from (seed, day) alone instead of "
-                        "balancing the draws over days (see docs/randomisation.md)")
+                        "same --seed; with --balanced its stored days 0..D-1 steer the balance; "
+                        "default 0)")
+    parser.add_argument("--balanced", action="store_true",
+                        help="with --days: balance the draws over days (frequencies track the "
+                        "probabilities closely; an observer of every past day could exploit it; "
+                        "see docs/randomisation.md) instead of drawing each day alone")
 
 
 def _threat(text: str) -> ThreatLevel:
@@ -188,7 +190,7 @@ def days_command(scenario: Scenario, args: argparse.Namespace) -> int:
 
     options = SolveOptions(time_limit_s=args.time_limit, deterministic=args.deterministic)
     try:
-        mode = "independent" if args.independent else "balanced"
+        mode = "balanced" if args.balanced else "independent"
         history = [] if mode == "independent" else stored_run(
             args.db, scenario.name, args.seed, args.first_day)
         plans = solve_days(scenario, args.days, args.seed, options, first_day=args.first_day,

@@ -3,10 +3,12 @@
 ``solve_days(scenario, days, seed, options)`` builds the randomised posture once, then for each
 day draws its targets from the day's own seed and solves with them as requirements
 (``SolveOptions.required``), from scratch: no warm start from yesterday, whose plan must not
-shape today's.  By default the draws are balanced over days (solver/balance.py: each day's
-probabilities are nudged toward what the run's earlier draws fell short of, the days before
-``first_day`` coming from ``history``, earlier plans such as ``stored_run`` finds);
-``mode="independent"`` draws every day from (seed, day) alone (solver/daily.py).  Every hard
+shape today's.  By default every day is drawn from (seed, day) alone (solver/daily.py), so an
+observer of past patrols learns nothing about today's beyond the probabilities.
+``mode="balanced"`` nudges each day's probabilities toward what the run's earlier draws fell
+short of (solver/balance.py; the days before ``first_day`` come from ``history``, earlier plans
+such as ``stored_run`` finds): frequencies track the probabilities far closer over long runs,
+at a cost an observer of the history could exploit (docs/randomisation.md §5).  Every hard
 rule stays hard; a drawn unit the rules (or the candidate postings) cannot place becomes an
 Unmet line.  Each plan carries its day, its seed (also the solver's seed), its draw and how it
 was drawn in ``extra["randomisation"]``, the record ``resources/predictability.py`` reads.
@@ -192,12 +194,12 @@ def draw_mode(plan: Plan) -> str:
 def solve_days(scenario: Scenario, days: int, seed: int, options: SolveOptions | None = None,
                *, first_day: int = 0, game_options: GameOptions | None = None,
                design: str = "auto", on_day: DayFn | None = None,
-               cancel: CancelToken | None = None, mode: str = "balanced",
+               cancel: CancelToken | None = None, mode: str = "independent",
                gain: float = DEFAULT_GAIN, history: Sequence[Plan] = ()) -> list[Plan]:
     """Plans for days ``first_day`` .. ``first_day + days - 1``, each solved from scratch;
-    drawn balanced over days after the run's earlier days found in ``history`` (earlier
-    plans, e.g. ``stored_run``; see ``drawn_history``), or with ``mode="independent"`` from
-    (``seed``, day) alone; ``on_day`` is called with each plan as it is made."""
+    drawn from (``seed``, day) alone, or with ``mode="balanced"`` balanced over days after the
+    run's earlier days found in ``history`` (earlier plans, e.g. ``stored_run``; see
+    ``drawn_history``); ``on_day`` is called with each plan as it is made."""
     if days < 1:
         raise ValueError(f"expected at least one day, got {days}")
     if first_day < 0 or seed < 0:

@@ -25,7 +25,7 @@ FAST = SolveOptions(time_limit_s=2.0, deterministic=True)
 
 @pytest.fixture(scope="module")
 def run4() -> list[Plan]:
-    return solve_days(SCENARIO, 4, 21, FAST)
+    return solve_days(SCENARIO, 4, 21, FAST, mode="balanced")
 
 
 def test_every_drawn_requirement_is_kept_and_every_plan_verifies(run4: list[Plan]) -> None:
@@ -54,7 +54,7 @@ def test_days_differ_and_a_run_continued_from_its_history_is_one_run(run4: list[
     targets = [tuple(sorted(plan_targets(SCENARIO, p).items())) for p in run4]
     assert len(set(targets)) > 1
     other_run = solve_days(SCENARIO, 1, 99, FAST)  # another seed: not this run's history
-    again = solve_days(SCENARIO, 2, 21, FAST, first_day=2,
+    again = solve_days(SCENARIO, 2, 21, FAST, first_day=2, mode="balanced",
                        history=[*other_run, run4[1], run4[0], run4[3]])
     for a, b in zip(again, run4[2:], strict=True):
         assert a.day == b.day and a.assignments == b.assignments
@@ -169,7 +169,7 @@ def test_plan_days_saves_each_day_and_predictability_reads_them(
     assert '"kept"' in capsys.readouterr().out
     base = ["--db", str(db), "plan", "--scenario", NAME, "--time-limit", "2", "--deterministic",
             "--seed", "9", "--days", "1", "--first-day", "2"]
-    assert main([*base, "--save"]) == 0  # continues the stored run: days 0 and 1
+    assert main([*base, "--balanced", "--save"]) == 0  # continues the stored run: days 0, 1
     assert f"balanced over days (gain {DEFAULT_GAIN}, after 2 earlier days of the run)" in (
         capsys.readouterr().out)
     with Store.open(db) as store:
@@ -178,12 +178,12 @@ def test_plan_days_saves_each_day_and_predictability_reads_them(
     assert randomisation_of(plans[0])["targets"] == BalancedDraws(
         run.posture, history=[plan_targets_of(p) for p in reversed(plans[1:])]
     ).draw(2, 9).to_dict()["targets"]
-    assert main([*base, "--independent", "--save"]) == 0
+    assert main([*base, "--save"]) == 0
     assert "; independent days" in capsys.readouterr().out
     assert main(["--db", str(db), "predictability", "--scenario", NAME]) == 0
     text = capsys.readouterr().out
-    assert f"draws: balanced over days (gain {DEFAULT_GAIN}) for 3 plans" in text
-    assert "independent days for 1 plan" in text
+    assert f"draws: balanced over days (gain {DEFAULT_GAIN}) for 1 plan" in text
+    assert "independent days for 3 plans" in text
 
 
 def plan_targets_of(plan: Plan) -> dict[tuple[int, str, str], int]:
@@ -201,4 +201,4 @@ def test_a_malformed_stored_draw_is_a_one_line_error(run4: list[Plan]) -> None:
     bad = replace(run4[0], extra={**run4[0].extra,
                                   "randomisation": {**rec, "targets": [[0, "square", "NHT"]]}})
     with pytest.raises(InputError, match=r"day 0: field 'randomisation.targets'"):
-        solve_days(SCENARIO, 1, 21, FAST, first_day=1, history=[bad])
+        solve_days(SCENARIO, 1, 21, FAST, first_day=1, mode="balanced", history=[bad])
