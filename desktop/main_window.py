@@ -124,6 +124,9 @@ class MainWindow(QMainWindow):
         from desktop.store_watch import install as install_store_watch
 
         self.store_watch = install_store_watch(self)
+        from desktop.daily_dialog import install as install_daily_plans
+
+        self.daily = install_daily_plans(self)
         for name, _ in LAYERS:
             self.actions_[f"layer_{name}"].setChecked(settings.layer_visible(name))
         self.actions_["toggle_dark"].setChecked(dark)
@@ -339,6 +342,7 @@ class MainWindow(QMainWindow):
         self.slot_bar.set_playing(False)
         self.controller.shutdown()
         self.pins.shutdown()
+        self.daily.shutdown()
         self.store_watch.stop()
         if self.state.scenario is not None:
             self.settings.last_scenario = self.state.scenario.name

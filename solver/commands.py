@@ -161,20 +161,14 @@ def plan_command(args: argparse.Namespace) -> int:
 
 def days_command(scenario: Scenario, args: argparse.Namespace) -> int:
     """`plan --days N`: one line per daily plan as it is made; each written and stored."""
-    from solver.daily_plans import day_line, draw_mode, solve_days, stored_run
-    from solver.options import SolveOptions
+    from solver.daily_plans import day_line
+    from solver.daily_runs import DaysRequest, run_days, run_summary, run_warnings
 
-    if args.days > 366:
-        raise InputError(f"expected at most 366 days, got {args.days}", field="--days")
-    store = None
-    if args.save:
-        from resources.store import Store
-
-        store = Store.open(args.db)
+    request = DaysRequest(args.days, args.seed, args.first_day, args.time_limit,
+                          args.deterministic, args.balanced)
     out: Path | None = args.out
 
-    def on_day(plan: Plan) -> None:
-        line = day_line(plan)
+    def write(plan: Plan) -> None:
         if out is not None:
             from resources.io.plan_json import write_plan
 
@@ -184,28 +178,16 @@ def days_command(scenario: Scenario, args: argparse.Namespace) -> int:
             except OSError as err:
                 raise InputError(f"cannot write '{path}': {err.strerror}",
                                  field="--out") from None
-        if store is not None:
-            line += f"  saved as {store.save_plan(plan)}"
-        print(line, flush=True)
 
-    options = SolveOptions(time_limit_s=args.time_limit, deterministic=args.deterministic)
-    try:
-        mode = "balanced" if args.balanced else "independent"
-        history = [] if mode == "independent" else stored_run(
-            args.db, scenario.name, args.seed, args.first_day)
-        plans = solve_days(scenario, args.days, args.seed, options, first_day=args.first_day,
-                           on_day=on_day, mode=mode, history=history)
-    finally:
-        if store is not None:
-            store.close()
-    rec = plans[0].extra.get("randomisation", {})
-    for warning in rec.get("overrides", {}).get("warnings", []):
+    def report(plan: Plan, plan_id: str | None) -> None:
+        saved = "" if plan_id is None else f"  saved as {plan_id}"
+        print(day_line(plan) + saved, flush=True)
+
+    plans = run_days(scenario, request, args.db, save=args.save, on_plan=write,
+                     on_saved=report)
+    for warning in run_warnings(plans):
         print(f"warning: {warning}")
-    drawn = sum(int(p.extra["randomisation"]["drawn_units"]) for p in plans)
-    kept = sum(int(p.extra["randomisation"]["kept_units"]) for p in plans)
-    print(f"{len(plans)} daily plans (seed {args.seed}): kept {kept} of {drawn} drawn units "
-          f"({100 * kept / max(drawn, 1):.1f}%); design entropy "
-          f"{rec.get('design_entropy_bits', [0, 0])[0]} bits a day; {draw_mode(plans[0])}")
+    print(run_summary(plans, args.seed))
     return 0
 
 
