@@ -29,8 +29,8 @@ from solver.options import SolveOptions
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--days", type=int, default=60, help="consecutive days (default 60)")
-    ap.add_argument("--time-limit", type=float, default=30.0,
-                    help="solver seconds per day (default 30)")
+    ap.add_argument("--time-limit", type=float, default=10.0,
+                    help="solver seconds per day (default 10, the issue's target)")
     ap.add_argument("--seed", type=int, default=2026, help="seed of the run (default 2026)")
     args = ap.parse_args()
     london = build_london()
