@@ -16,6 +16,9 @@ from resources.model import Plan, Scenario, ThreatLevel
 
 #: Most Unmet lines printed by `plan` (all of them are in the JSON written with --out).
 MAX_UNMET_LINES = 40
+#: Default seconds for one plan, and for each plan of a run of days (issue target: 10 s).
+PLAN_SECONDS = 30.0
+DAY_SECONDS = 10.0
 
 
 def register(subparsers: Any) -> None:
@@ -47,9 +50,9 @@ def add_plan_arguments(parser: argparse.ArgumentParser) -> None:
                         "CRITICAL); default: the scenario's")
     parser.add_argument("--seed", type=_whole, default=0, metavar="N",
                         help="solver random seed (default 0)")
-    parser.add_argument("--time-limit", type=_seconds, default=30.0, metavar="S",
+    parser.add_argument("--time-limit", type=_seconds, default=None, metavar="S",
                         help="time limit in seconds (deterministic work units with "
-                        "--deterministic; default 30)")
+                        "--deterministic; default 30, or 10 per day with --days)")
     parser.add_argument("--deterministic", action="store_true",
                         help="one worker and a deterministic time limit: the same inputs and "
                         "seed give the same plan")
@@ -126,7 +129,7 @@ def solve_plan(scenario: Scenario, args: argparse.Namespace) -> Plan:
     from solver.api import solve
     from solver.options import SolveOptions
 
-    options = SolveOptions(time_limit_s=args.time_limit, seed=args.seed,
+    options = SolveOptions(time_limit_s=args.time_limit or PLAN_SECONDS, seed=args.seed,
                            deterministic=args.deterministic)
     return solve(scenario, options)
 
@@ -164,7 +167,7 @@ def days_command(scenario: Scenario, args: argparse.Namespace) -> int:
     from solver.daily_plans import day_line
     from solver.daily_runs import DaysRequest, run_days, run_summary, run_warnings
 
-    request = DaysRequest(args.days, args.seed, args.first_day, args.time_limit,
+    request = DaysRequest(args.days, args.seed, args.first_day, args.time_limit or DAY_SECONDS,
                           args.deterministic, args.balanced)
     out: Path | None = args.out
 
