@@ -1,7 +1,8 @@
 """The solver's public entry point: solve(scenario, options, progress, cancel, warm_start) -> Plan.
 
 The console and the command line call only this (and the types re-exported by ``solver``);
-docs/solver.md states the contract.  A solve runs in steps:
+docs/solver.md states the contract; solver/assemble.py turns a finished solve into the Plan.
+A solve runs in steps:
 
 1. CTSFO phase (solver/teams.py): the CTSFO teams are placed for reach, lexicographically
    first; their postings are then fixed;
@@ -17,32 +18,29 @@ With a warm start and minimal disruption only the windows the changes broke are 
 from __future__ import annotations
 
 import time
-from collections import Counter
-from datetime import UTC, datetime
 from typing import Any
 
-from resources.kpis import KpiCalculator, is_ctsfo
-from resources.model import Assignment, Plan, PlanSlot, Scenario, SolverInfo
+from resources.kpis import is_ctsfo
+from resources.model import Plan, Scenario
 from resources.verify import verify_plan
+from solver.assemble import assemble_plan
 from solver.conflicts import find_conflict, precheck_pins
 from solver.errors import InfeasiblePlan
-from solver.explain import explain
 from solver.greedy import greedy_postings
 from solver.model import ModelContext, Posting
 from solver.options import CancelToken, Progress, ProgressFn, SolveOptions, gap_of
 from solver.problem import Problem
 from solver.relaxation import solve_relaxation
-from solver.run import WindowOutcome, parameters, run_window, versions
+from solver.run import WindowOutcome, run_window
 from solver.teams import ctsfo_phase
 from solver.terms import SCALE
 
-BACKEND = "cp-sat"
 CTSFO_SHARE = 0.1
 #: Below this many seconds a CP-SAT run on a whole London-week window was measured to improve
 #: nothing on the LP-guided step's plan; that plan is kept for a later round instead.
 MIN_FULL_RUN_S = 3.0
 #: Kept from the wall-clock limit for what follows the search (settling, KPIs, Unmet lines):
-#: about 0.3 s on London and a few seconds on the week were measured.
+#: without it a 10 s London plan ran 0.4 s past its limit (0.2 s of it the Unmet lines).
 FINISH_S = 0.4
 FINISH_SHARE = 0.02
 #: Seconds kept for scoring the LP-guided step's plan on the whole window (measured 0.1-0.3 s).
@@ -374,66 +372,4 @@ def solve(scenario: Scenario, options: SolveOptions | None = None,
     options = options or SolveOptions()
     run = _Solve(scenario, options, progress, cancel, warm_start)
     run.solve()
-    return _plan(run, scenario, warm_start)
-
-
-def _plan(run: _Solve, scenario: Scenario, warm_start: Plan | None) -> Plan:
-    p, options = run.p, run.options
-    chosen: list[Assignment] = []
-    penalties: Counter[str] = Counter()
-    statuses = []
-    for w in run.windows:
-        assert w.ctx is not None and w.outcome is not None
-        ctx, out = w.ctx, w.outcome
-        statuses.append(out.status)
-        for term, value in zip(ctx.terms, out.term_values, strict=True):
-            penalties[term.kind] += term.coef * value
-        chosen.extend(ctx.assignment(n) for n in out.chosen)
-    chosen.sort(key=lambda a: (a.slot, a.callsign))
-    obj, bound = run.totals()
-    gap = gap_of(obj, bound)
-    kpis = KpiCalculator(scenario, p.travel).plan_kpis(chosen)
-    params: dict[str, Any] = parameters(options, options.time_limit_s)
-    params.update({
-        "decomposition": "slot by slot" if all(len(w.slots) == 1 for w in run.windows)
-        else "rolling windows",
-        "window_slots": options.window_slots or 1,
-        "bound": "global" if all(w.ctx is not None and w.ctx.linked_out == 0
-                                 for w in run.windows)
-        else "conditional on neighbouring windows",
-        "sites_per_unit": options.sites_per_unit, "standby_per_unit": options.standby_per_unit,
-        "home_range_minutes": options.home_range_minutes,
-        "units_per_site": options.units_per_site,
-        "warm_start": warm_start is not None,
-        "min_disruption": options.min_disruption and warm_start is not None,
-        **run.log,
-    })
-    done = all(s == "OPTIMAL" for s in statuses) and "stopped" not in run.log
-    extra: dict[str, Any] = {
-        "penalties": {k: round(v / SCALE, 2) for k, v in sorted(penalties.items())},
-        "candidate_postings": sum(len(i.options) for i in p.units),
-    }
-    if warm_start is not None:
-        extra["changed_postings"] = changed_postings(warm_start, chosen, p)
-    return Plan(
-        scenario=scenario.name, threat_level=scenario.threat_level.value,
-        armed_share_cap=scenario.armed_share_cap.percent,
-        slots=tuple(PlanSlot(s.index, s.start.isoformat(), s.end.isoformat())
-                    for s in scenario.calendar.slots()),
-        assignments=tuple(chosen), kpis=kpis, unmet=explain(p, chosen, kpis, gap),
-        solver=SolverInfo(BACKEND, "OPTIMAL" if done else "FEASIBLE", obj, bound, gap,
-                          options.seed, round(time.perf_counter() - run.started, 3), params,
-                          versions()),
-        created_at=datetime.now(UTC).isoformat(timespec="seconds"), extra=extra,
-    )
-
-
-def changed_postings(previous: Plan, chosen: list[Assignment], p: Problem) -> int:
-    """Unit-slots, other than pinned ones, posted differently from ``previous``."""
-    def key(a: Assignment) -> tuple[str | None, str, str | None]:
-        return (a.site_id, a.tactic.value, a.standby_id)
-
-    old = {(a.callsign, a.slot): key(a) for a in previous.assignments}
-    new = {(a.callsign, a.slot): key(a) for a in chosen}
-    return sum(1 for k in old.keys() | new.keys()
-               if k not in p.pins and old.get(k) != new.get(k))
+    return assemble_plan(run, scenario, warm_start)
