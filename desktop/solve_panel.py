@@ -112,6 +112,8 @@ class SolvePanel(QWidget):
         frac = min(1.0, p.elapsed_s / self._limit) if self._limit > 0 else 0.0
         self.progress.setValue(int(frac * self.progress.maximum()))
         parts = [f"{p.elapsed_s:.1f} s", f"{p.solutions} solution(s)"]
+        if p.phase:  # e.g. "improving 12/84": where a long solve has got to
+            parts.insert(1, p.phase)
         if p.objective is not None:
             parts.append(f"objective {p.objective:,.1f}")
         if p.bound is not None:

@@ -33,17 +33,20 @@ class ProgressPoint:
     bound: float | None
     gap: float | None
     solutions: int
+    phase: str = ""
 
 
 def normalise(progress: Any) -> ProgressPoint:
-    """Read a solver Progress (attributes elapsed_s, objective, bound, gap, solutions)."""
+    """Read a solver Progress (attributes elapsed_s, objective, bound, gap, solutions, phase)."""
 
     def num(name: str) -> float | None:
         v = getattr(progress, name, None)
         return float(v) if isinstance(v, (int, float)) else None
 
+    phase = getattr(progress, "phase", "")
     return ProgressPoint(num("elapsed_s") or 0.0, num("objective"), num("bound"), num("gap"),
-                         int(getattr(progress, "solutions", 0) or 0))
+                         int(getattr(progress, "solutions", 0) or 0),
+                         phase if isinstance(phase, str) else "")
 
 
 def default_solve(scenario: Scenario, time_limit_s: float, progress: Callable[[Any], None],

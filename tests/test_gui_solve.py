@@ -98,6 +98,19 @@ def test_progress_normalisation_tolerates_missing_fields() -> None:
     assert (p.elapsed_s, p.objective, p.bound, p.gap, p.solutions) == (1.5, 10.0, None, None, 0)
 
 
+def test_panel_status_names_the_solve_phase(qtbot) -> None:
+    from desktop.solve_panel import SolvePanel
+    from desktop.solve_worker import ProgressPoint
+    from solver import Progress
+
+    panel = SolvePanel(300)
+    qtbot.addWidget(panel)
+    panel.add_progress(normalise(Progress(12.0, None, None, None, 3, "improving 12/84")))
+    assert panel.status.text() == "12.0 s, improving 12/84, 3 solution(s)"
+    panel.add_progress(ProgressPoint(13.0, 100.0, 98.0, 0.02, 4))
+    assert panel.status.text().startswith("13.0 s, 4 solution(s), objective 100.0")
+
+
 def test_window_plan_button_runs_worker_and_saves_history(qtbot, make_window) -> None:
     solver = FakeSolver(hold=True)
     window = make_window(solver)
