@@ -227,8 +227,7 @@ class _Solve:
         (minimal-disruption repair: an unchanged window is optimal, since a change costs more
         than it can gain), the window's bound is the trivial 0."""
         ctx = ctx or self.model(w, i, use_fixed=True, hints=False)
-        for n, post in enumerate(ctx.posts):
-            ctx.m.add(ctx.x[n] == int(post in keep))
+        ctx.fix_postings(ctx.m, keep)
         out = run_window(ctx, self.options, 5.0)
         if not out.has_solution:
             return False

@@ -163,11 +163,16 @@ class ModelContext:
         for n, post in enumerate(self.posts):
             self.m.add_hint(self.x[n], post in chosen)
 
+    def fix_postings(self, model: cp_model.CpModel, chosen: set[Posting]) -> None:
+        """Force every posting variable of ``model`` (this model or a clone of it): 1 for the
+        postings in ``chosen``, 0 otherwise."""
+        for n, post in enumerate(self.posts):
+            model.add(model.get_bool_var_from_proto_index(self.x[n].index) == int(post in chosen))
+
     def _completed(self, chosen: set[Posting]) -> list[int] | None:
         """Values of every variable with the postings fixed to ``chosen`` (None: infeasible)."""
         fixed = self.m.clone()
-        for n, post in enumerate(self.posts):
-            fixed.add(fixed.get_bool_var_from_proto_index(self.x[n].index) == int(post in chosen))
+        self.fix_postings(fixed, chosen)
         solver = cp_model.CpSolver()
         solver.parameters.num_workers = 1
         solver.parameters.max_time_in_seconds = 5.0

@@ -30,7 +30,6 @@ class _Lp:
 
     def __init__(self, proto: cp_model_helper.CpModelProto) -> None:
         self.solver = pywraplp.Solver.CreateSolver("GLOP")
-        self.proto = proto
         self.cols: list[pywraplp.Variable] = []
         self.lb: list[float] = []
         self.ub: list[float] = []

@@ -9,7 +9,7 @@ import pytest
 
 from main import main
 from resources.errors import InputError
-from resources.model import Forbid, Pin, Plan, Tactic
+from resources.model import Forbid, Pin, Plan, Scenario, Tactic
 from resources.predictability import plan_targets, randomisation_of
 from resources.store import Store
 from resources.verify import verify_plan
@@ -189,6 +189,24 @@ def test_plan_days_saves_each_day_and_predictability_reads_them(
 def plan_targets_of(plan: Plan) -> dict[tuple[int, str, str], int]:
     """The drawn targets a daily plan records."""
     return {(t, s, c): n for t, s, c, n in randomisation_of(plan)["targets"]}
+
+
+def test_plan_days_on_unplayable_games_is_one_line_and_saves_nothing(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.conftest import small_scenario
+
+    path = tmp_path / "small.sqlite"
+    small = small_scenario()  # its CTSFO team alone breaks the 8% cap: no drawable game
+    assert isinstance(small, Scenario)
+    with Store.open(path) as store:
+        store.save_scenario(small)
+    args = ["--db", str(path), "plan", "--scenario", small.name, "--days", "2", "--save"]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: scenario '{small.name}': the daily draws cannot be made")
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    with Store.open(path) as store:
+        assert store.list_plans(small.name, limit=10) == []
 
 
 def test_plan_days_refuses_too_many_days(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
