@@ -133,6 +133,7 @@ class PlacementChecker:
         self._capability(unit, p, out)
         self._double_booking(p, out)
         self._site_rules(new, out)
+        self._cover_left_behind(new, out)
         self._armed_share(new, out)
         self._reach(unit, new, out)
         out.sort(key=lambda b: not b.hard)
@@ -212,6 +213,24 @@ class PlacementChecker:
             out.append(Breach("taskable_area",
                               f"{site.name} is in {site.borough}, an area not tasked by this "
                               f"force (allowed only as a pin)", hard=False))
+
+    def _cover_left_behind(self, new: Assignment, out: list[Breach]) -> None:
+        """An armed unit leaving a site must not leave a VCP there without armed cover."""
+        old = self.posting.get((new.callsign, new.slot))
+        if old is None or old.site_id is None or old.armed_officers == 0 \
+                or (old.site_id == new.site_id and new.armed_officers > 0):
+            return
+        others = self._others_at(old.site_id, old.slot, old.callsign)
+        if any(a.armed_officers > 0 for a in others):
+            return
+        for a in others:
+            if a.tactic is Tactic.VCP_ANPR and a.armed_officers == 0:
+                site = self.scenario.sites_by_id[old.site_id]
+                out.append(Breach("vcp_armed_cover",
+                                  f"{self.when(new.slot)}: moving {new.callsign} would leave "
+                                  f"the VCP by {a.callsign} at {site.name} without armed "
+                                  "cover"))
+                return
 
     def _armed_share(self, new: Assignment, out: list[Breach]) -> None:
         sc = self.scenario

@@ -112,6 +112,24 @@ def test_vcp_needs_armed_cover_at_the_site() -> None:
     assert rules(PlacementChecker(sc, armed_there), Proposal("ANPR1", 1, "B", T.VCP_ANPR)) == []
 
 
+def test_moving_the_only_armed_cover_away_from_a_vcp_is_refused() -> None:
+    sc = world()
+    plan = world_plan(sc)
+    plan = apply_to_plan(plan, PlacementChecker(sc, plan), Proposal("AFP1", 1, "B", T.FOOT_PATROL))
+    plan = apply_to_plan(plan, PlacementChecker(sc, plan), Proposal("ANPR1", 1, "B", T.VCP_ANPR))
+    c = PlacementChecker(sc, plan)
+    away = c.check(Proposal("AFP1", 1, None, T.RESERVE))
+    assert [b.rule for b in away] == ["vcp_armed_cover"]
+    assert away[0].message == (f"{c.when(1)}: moving AFP1 would leave the VCP by ANPR1 at "
+                               "Bravo Street without armed cover")
+    assert "vcp_armed_cover" in rules(c, Proposal("AFP1", 1, "A", T.FOOT_PATROL))
+    assert rules(c, Proposal("AFP1", 1, "B", T.STATIC_POINT)) == []  # stays at the site
+    assert rules(c, Proposal("ANPR1", 1, None, T.RESERVE)) == []  # the VCP itself may leave
+    # the verifier agrees: without the cover the plan breaks the rule
+    broken = apply_to_plan(plan, c, Proposal("AFP1", 1, None, T.RESERVE))
+    assert "vcp_armed_cover" in {v.rule for v in verify_plan(sc, broken, check_kpis=False)}
+
+
 def test_unknown_names_are_reported_not_raised() -> None:
     sc = world()
     c = PlacementChecker(sc, world_plan(sc))
