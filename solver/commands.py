@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 from pathlib import Path
 from typing import Any
 
 from resources.errors import InputError
 from resources.model import Plan, Scenario, ThreatLevel
+from solver.options import MAX_SEED
 
 #: Most Unmet lines printed by `plan` (all of them are in the JSON written with --out).
 MAX_UNMET_LINES = 40
@@ -48,8 +50,8 @@ def add_plan_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--threat", metavar="LEVEL", type=_threat,
                         help="threat level to plan at (LOW, MODERATE, SUBSTANTIAL, SEVERE, "
                         "CRITICAL); default: the scenario's")
-    parser.add_argument("--seed", type=_whole, default=0, metavar="N",
-                        help="solver random seed (default 0)")
+    parser.add_argument("--seed", type=_seed, default=0, metavar="N",
+                        help=f"solver random seed, 0 to {MAX_SEED} (default 0)")
     parser.add_argument("--time-limit", type=_seconds, default=None, metavar="S",
                         help="time limit in seconds (deterministic work units with "
                         "--deterministic; default 30, or 10 per day with --days)")
@@ -60,11 +62,11 @@ def add_plan_arguments(parser: argparse.ArgumentParser) -> None:
                         help="write the plan as JSON to FILE (format in docs/solver.md)")
     parser.add_argument("--save", action="store_true",
                         help="store the plan in the database and print its id")
-    parser.add_argument("--days", type=_whole, default=0, metavar="N",
+    parser.add_argument("--days", type=_whole, default=None, metavar="N",
                         help="draw N consecutive randomised daily plans, each solved with its "
                         "day's drawn targets (--seed seeds the draws; --out FILE writes "
                         "FILE-dayD.json per day); see docs/randomisation.md")
-    parser.add_argument("--first-day", type=_whole, default=0, metavar="D",
+    parser.add_argument("--first-day", type=_whole, default=None, metavar="D",
                         help="with --days: number of the first day (continue a run with the "
                         "same --seed; with --balanced its stored days 0..D-1 steer the balance; "
                         "default 0)")
@@ -88,6 +90,13 @@ def _whole(text: str) -> int:
         raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
     if value < 0:
         raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text!r}")
+    return value
+
+
+def _seed(text: str) -> int:
+    value = _whole(text)
+    if value > MAX_SEED:
+        raise argparse.ArgumentTypeError(f"expected a seed from 0 to {MAX_SEED}, got {text!r}")
     return value
 
 
@@ -134,32 +143,67 @@ def solve_plan(scenario: Scenario, args: argparse.Namespace) -> Plan:
     return solve(scenario, options)
 
 
-def plan_command(args: argparse.Namespace) -> int:
-    """`plan`: solve, print the summary, write (--out) and store (--save) the plan."""
-    out: Path | None = args.out
-    if out is not None and not out.parent.is_dir():
+def check_writable(out: Path, field: str = "--out") -> None:
+    """Refuse, before any work, an output file that cannot be written."""
+    if not out.parent.is_dir():
         raise InputError(f"cannot write '{out}': folder '{out.parent}' does not exist",
-                         field="--out")
+                         field=field)
+    if out.is_dir():
+        raise InputError(f"cannot write '{out}': it is a folder", field=field)
+    if not os.access(out if out.exists() else out.parent, os.W_OK):
+        raise InputError(f"cannot write '{out}': permission denied", field=field)
+
+
+def days_arguments(args: argparse.Namespace) -> int | None:
+    """The number of days asked for (None: one plan); day options without --days are refused."""
+    days: int | None = getattr(args, "days", None)
+    if days is None:
+        for flag, given in (("--first-day", getattr(args, "first_day", None) is not None),
+                            ("--balanced", getattr(args, "balanced", False))):
+            if given:
+                raise InputError(f"{flag} needs --days N", field=flag)
+        return None
+    if days < 1:
+        raise InputError(f"expected at least 1 day, got {days}", field="--days")
+    return days
+
+
+def plan_command(args: argparse.Namespace) -> int:
+    """`plan`: solve, print the summary, store (--save) and write (--out) the plan.
+
+    With --save the file written is the stored plan (its id and time included)."""
+    out: Path | None = args.out
+    if out is not None:
+        check_writable(out)
+    days = days_arguments(args)
     scenario = plan_scenario(args)
-    if getattr(args, "days", 0):
+    if days is not None:
         return days_command(scenario, args)
     plan = solve_plan(scenario, args)
     print(summary(plan))
-    if out is not None:
-        from resources.io.plan_json import write_plan
-
-        try:
-            write_plan(out, plan)
-        except OSError as err:
-            raise InputError(f"cannot write '{out}': {err.strerror}", field="--out") from None
-        print(f"plan written to {out}")
+    plan_id = None
     if args.save:
         from resources.store import Store
 
         with Store.open(args.db) as store:
             plan_id = store.save_plan(plan)
+            plan = store.load_plan(plan_id)
+    if out is not None:
+        write_plan_file(out, plan)
+        print(f"plan written to {out}")
+    if plan_id is not None:
         print(f"plan saved as {plan_id}")
     return 0
+
+
+def write_plan_file(path: Path, plan: Plan) -> None:
+    """Write a plan as JSON; an OS error becomes a one-line InputError."""
+    from resources.io.plan_json import write_plan
+
+    try:
+        write_plan(path, plan)
+    except OSError as err:
+        raise InputError(f"cannot write '{path}': {err.strerror}", field="--out") from None
 
 
 def days_command(scenario: Scenario, args: argparse.Namespace) -> int:
@@ -167,27 +211,18 @@ def days_command(scenario: Scenario, args: argparse.Namespace) -> int:
     from solver.daily_plans import day_line
     from solver.daily_runs import DaysRequest, run_days, run_summary, run_warnings
 
-    request = DaysRequest(args.days, args.seed, args.first_day, args.time_limit or DAY_SECONDS,
-                          args.deterministic, args.balanced)
+    request = DaysRequest(args.days, args.seed, args.first_day or 0,
+                          args.time_limit or DAY_SECONDS, args.deterministic, args.balanced)
     out: Path | None = args.out
 
-    def write(plan: Plan) -> None:
-        if out is not None:
-            from resources.io.plan_json import write_plan
-
-            path = out.with_name(f"{out.stem}-day{plan.day}{out.suffix or '.json'}")
-            try:
-                write_plan(path, plan)
-            except OSError as err:
-                raise InputError(f"cannot write '{path}': {err.strerror}",
-                                 field="--out") from None
-
     def report(plan: Plan, plan_id: str | None) -> None:
+        if out is not None:
+            write_plan_file(out.with_name(f"{out.stem}-day{plan.day}{out.suffix or '.json'}"),
+                            plan)
         saved = "" if plan_id is None else f"  saved as {plan_id}"
         print(day_line(plan) + saved, flush=True)
 
-    plans = run_days(scenario, request, args.db, save=args.save, on_plan=write,
-                     on_saved=report)
+    plans = run_days(scenario, request, args.db, save=args.save, on_saved=report)
     for warning in run_warnings(plans):
         print(f"warning: {warning}")
     print(run_summary(plans, args.seed))

@@ -16,7 +16,7 @@ from resources.errors import InputError
 from resources.model import Plan, Scenario
 from resources.predictability import randomisation_of
 from solver.daily_plans import draw_mode, solve_days, stored_run
-from solver.options import CancelToken, SolveOptions
+from solver.options import MAX_SEED, CancelToken, SolveOptions
 from solver.stackelberg import GameError
 
 __all__ = ["MAX_DAYS", "MAX_SEED", "DaysRequest", "last_run", "run_days", "run_summary",
@@ -24,8 +24,6 @@ __all__ = ["MAX_DAYS", "MAX_SEED", "DaysRequest", "last_run", "run_days", "run_s
 
 #: Most days one run draws (a year, leap day included).
 MAX_DAYS = 366
-#: Largest seed the console offers (day seeds use the seed's low 32 bits).
-MAX_SEED = 2**31 - 1
 
 PlanFn = Callable[[Plan], None]
 SavedFn = Callable[[Plan, str | None], None]
@@ -70,8 +68,9 @@ def run_days(scenario: Scenario, request: DaysRequest, db: Path, *, save: bool =
     """Make the request's daily plans; balanced draws read the run's earlier days from ``db``.
 
     Each plan goes to ``on_plan`` (which may raise to stop the run before that day is stored),
-    then, with ``save``, into the store at ``db`` in its own transaction; ``on_saved`` gets it
-    with its id (None unsaved). Games the scenario cannot play raise InputError.
+    then, with ``save``, into the store at ``db`` in its own transaction; ``on_saved`` gets the
+    stored plan and its id (the plan as made and None, unsaved). Games the scenario cannot
+    play raise InputError.
     """
     history = stored_run(db, scenario.name, request.seed,
                          request.first_day) if request.balanced else []
@@ -84,7 +83,10 @@ def run_days(scenario: Scenario, request: DaysRequest, db: Path, *, save: bool =
     def on_day(plan: Plan) -> None:
         if on_plan is not None:
             on_plan(plan)
-        plan_id = store.save_plan(plan) if store is not None else None
+        plan_id = None
+        if store is not None:
+            plan_id = store.save_plan(plan)
+            plan = store.load_plan(plan_id)
         if on_saved is not None:
             on_saved(plan, plan_id)
 

@@ -6,6 +6,9 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+#: Largest seed: CP-SAT's random seed and the daily draws' seeds are 32-bit signed integers.
+MAX_SEED = 2**31 - 1
+
 
 @dataclass(frozen=True)
 class Weights:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from pathlib import Path
 
@@ -160,6 +161,8 @@ def test_plan_days_saves_each_day_and_predictability_reads_them(
     assert "2 daily plans (seed 9)" in text
     ids = [ln.split("saved as ")[1].strip() for ln in lines]
     assert (tmp_path / "day-day0.json").is_file() and (tmp_path / "day-day1.json").is_file()
+    written = [json.loads((tmp_path / f"day-day{d}.json").read_text())["id"] for d in (0, 1)]
+    assert written == ids  # each file is the stored plan, id included
     with Store.open(db) as store:
         stored = [store.load_plan(i) for i in ids]
     assert [p.day for p in stored] == [0, 1]

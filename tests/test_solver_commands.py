@@ -45,6 +45,7 @@ def test_plan_prints_a_table_writes_json_and_stores_it(db: Path, tmp_path: Path,
     assert {"backend", "status", "objective", "bound", "gap", "seed", "wall_time_s",
             "parameters"} <= set(doc["solver"])
     plan_id = text.split("plan saved as ")[1].split()[0]
+    assert doc["id"] == plan_id  # the file is the stored plan, id included
     with Store.open(db) as store:
         assert store.load_plan(plan_id).content_hash() == json_hash(out)
 
@@ -101,6 +102,36 @@ def test_check_refuses_a_plan_for_another_scenario(db: Path, tmp_path: Path,
 
 def test_plan_refuses_an_out_folder_that_does_not_exist(db: Path, tmp_path: Path) -> None:
     assert main(plan_args(db, "--out", str(tmp_path / "no" / "plan.json"))) == 2
+
+
+@pytest.mark.parametrize("extra, message", [
+    (["--balanced"], "--balanced needs --days N"),
+    (["--first-day", "3"], "--first-day needs --days N"),
+    (["--days", "0"], "expected at least 1 day, got 0"),
+])
+def test_day_options_without_days_are_refused(db: Path, extra: list[str], message: str,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(plan_args(db, "--save", *extra)) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1
+    with Store.open(db) as store:
+        assert store.list_plans() == []
+
+
+def test_plan_refuses_an_out_path_that_is_a_folder_before_solving(
+        db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(plan_args(db, "--save", "--out", str(tmp_path))) == 2
+    assert "it is a folder" in capsys.readouterr().err
+    with Store.open(db) as store:
+        assert store.list_plans() == []
+
+
+def test_seed_beyond_32_bits_is_an_argument_error(db: Path,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as caught:
+        main(plan_args(db, "--seed", str(2**32)))
+    assert caught.value.code == 2
+    assert "expected a seed from 0 to 2147483647" in capsys.readouterr().err
 
 
 def test_plan_without_save_does_not_create_a_store(tmp_path: Path) -> None:
