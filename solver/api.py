@@ -43,6 +43,9 @@ MIN_FULL_RUN_S = 3.0
 #: without it a 10 s London plan ran 0.4 s past its limit (0.2 s of it the Unmet lines).
 FINISH_S = 0.4
 FINISH_SHARE = 0.02
+#: Below this many wall seconds left no further window is started (a model build and its
+#: relaxation alone take about that long on a London slot); the rest keep their first plan.
+MIN_STEP_S = 0.3
 #: Seconds kept for scoring the LP-guided step's plan on the whole window (measured 0.1-0.3 s).
 TAKE_S = 0.3
 
@@ -347,8 +350,9 @@ class _Solve:
             if not todo or (rounds and (self.options.deterministic or left < 0.5)):
                 break
             for k, i in enumerate(todo):
-                if self.cancelled:
-                    break
+                if self.cancelled or (not self.options.deterministic
+                                      and self.left() < MIN_STEP_S):
+                    break  # out of time: the windows left keep their first plan
                 budget = self.budget(rest, len(todo) - k)
                 if rounds and not self.options.deterministic:  # fewer windows, runs worth it
                     left = self.left()
