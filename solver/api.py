@@ -262,14 +262,14 @@ class _Solve:
         out = run_window(sub, self.options, budget, cancel=self.cancel)
         if not out.has_solution:
             return
-        previous, kept = w.outcome, set(w.chosen)
+        previous, kept, kept_ctx = w.outcome, set(w.chosen), w.ctx
         if not self.take(w, i, {sub.posts[n] for n in out.chosen}, ctx=full):
             return
         assert w.outcome is not None
         if previous is not None and previous.objective is not None \
                 and w.outcome.objective is not None \
                 and previous.objective <= w.outcome.objective:
-            w.outcome, w.chosen = previous, kept  # no better: keep the plan it had
+            w.outcome, w.chosen, w.ctx = previous, kept, kept_ctx  # no better: keep it
         bound = relax.objective / SCALE
         if w.outcome.bound is None or bound > w.outcome.bound:
             w.outcome.bound = bound
@@ -309,6 +309,8 @@ class _Solve:
                 if set(w.slots) & dirty or not self.take(w, i, self.warm_postings(w), proven=True)]
         for k, i in enumerate(todo):
             self.run(self.windows[i], i, self.budget(1.0, len(todo) - k), first=False)
+        if self.cancelled:
+            self.log["stopped"] = "cancelled"
         self.emit("done")
 
     def improve(self, i: int, budget: float, rounds: int) -> None:

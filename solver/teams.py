@@ -20,6 +20,13 @@ from solver.options import SolveOptions
 from solver.problem import Problem
 from solver.run import run_window
 
+#: Each slot's team model gets at least this long (it solves in a few hundredths of a second
+#: on London), and a slot left without a solution is tried once more with RETRY_S: a two-second
+#: plan otherwise gave each slot under 0.02 s, which under load found nothing, and the teams
+#: fell back to the main model.
+MIN_SLOT_S = 0.05
+RETRY_S = 1.0
+
 
 def cap_slack(p: Problem, slots: list[int], team: frozenset[int]) -> dict[int, int]:
     """Per slot, the armed-share room the units outside ``team`` can make at most."""
@@ -56,7 +63,9 @@ def ctsfo_phase(p: Problem, options: SolveOptions,
         ctx = ModelContext(p, [t], units=team, cap_slack=cap_slack(p, [t], team),
                            before=before)
         ctx.build(objective="ctsfo")
-        out = run_window(ctx, options, budget / p.n_slots, phase="ctsfo")
+        out = run_window(ctx, options, max(MIN_SLOT_S, budget / p.n_slots), phase="ctsfo")
+        if not out.has_solution and out.status == "UNKNOWN":
+            out = run_window(ctx, options, RETRY_S, phase="ctsfo")
         if not out.has_solution:
             return {}, {"status": out.status.lower(), "fallback": "teams placed with the rest"}
         statuses.add(out.status)

@@ -221,3 +221,26 @@ def test_ctsfo_out_of_reach_is_named_not_hidden() -> None:
     lines = [u for u in plan.unmet if u.kind == "ctsfo_reach"]
     assert {u.slot for u in lines} == {0, 1}
     assert all("beyond reach of every place" in u.message for u in lines)
+
+
+def test_ctsfo_phase_retries_a_slot_its_share_of_time_left_unsolved(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from solver import teams
+    from solver.problem import Problem
+    from solver.run import WindowOutcome, run_window
+
+    sc = tiny_scenario(units=(unit("CT1", "CTSFO"), *(unit(f"T{i}", "TSG") for i in range(12))),
+                       sites=(hot("A"),))
+    budgets: list[float] = []
+
+    def starved(ctx: object, options: SolveOptions, budget: float, **kw: object) -> object:
+        budgets.append(budget)
+        if budget < teams.RETRY_S:  # what a loaded machine gave a 0.02 s run: nothing
+            return WindowOutcome("UNKNOWN", None, None)
+        return run_window(ctx, options, budget, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(teams, "run_window", starved)
+    fixed, log = teams.ctsfo_phase(Problem(sc, OPTIONS, None), OPTIONS, 0.001)
+    assert log["status"] in ("OPTIMAL", "FEASIBLE") and "fallback" not in log
+    assert budgets == [teams.MIN_SLOT_S, teams.RETRY_S] * 2  # floor, then one retry per slot
+    assert {t for (_, t) in fixed} == {0, 1}
