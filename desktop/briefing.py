@@ -31,6 +31,8 @@ from resources.kpis import plan_kpis
 from resources.model import Assignment, Plan, Scenario, SlotKpi
 
 DEFAULT_MARKING = "OFFICIAL-SENSITIVE"
+#: Missed targets listed on the cover; the rest are counted.
+COVER_UNMET = 60
 _DPI = 96
 _BAND = 34.0  # header/footer band height, pixels at _DPI
 
@@ -90,8 +92,11 @@ def cover_section(scenario: Scenario, plan: Plan, kpis: Sequence[SlotKpi],
               _table(["Slot", "Officers", "Armed", "Armed share", "Risk coverage",
                       "Armed reach", "CTSFO reach"], rows)]
     if plan.unmet:
+        more = len(plan.unmet) - COVER_UNMET
         parts.append("<h2>Targets missed</h2><ul>" + "".join(
-            f"<li>{escape(u.message)}</li>" for u in plan.unmet[:60]) + "</ul>")
+            f"<li>{escape(u.message)}</li>" for u in plan.unmet[:COVER_UNMET]) + "</ul>"
+            + (f"<p>... and {more} more (the plan's JSON and the console's dashboard list "
+               "every one).</p>" if more > 0 else ""))
     return Section("Cover", "".join(parts))
 
 

@@ -75,3 +75,20 @@ def test_refuses_a_plan_of_another_scenario(qapp: object, tmp_path: Path) -> Non
     assert not out.exists()
     with pytest.raises(InputError, match="the folder does not exist"):
         write_briefing(tmp_path / "missing" / "x.pdf", sc, world_plan(sc))
+
+
+def test_cover_lists_the_first_missed_targets_and_counts_the_rest(qapp: object) -> None:
+    from desktop.briefing import COVER_UNMET, cover_section
+    from resources.kpis import plan_kpis
+    from resources.model import Unmet
+
+    sc = world()
+    many = tuple(Unmet(0, f"S{i}", f"target number {i} missed") for i in range(COVER_UNMET + 7))
+    plan = replace(world_plan(sc), unmet=many)
+    html = cover_section(sc, plan, plan_kpis(sc, plan.assignments), None).html
+    assert f"target number {COVER_UNMET - 1} missed" in html
+    assert f"target number {COVER_UNMET} missed" not in html
+    assert "... and 7 more" in html
+    short = replace(plan, unmet=many[:3])
+    assert "more (the plan" not in cover_section(sc, short, plan_kpis(sc, short.assignments),
+                                                 None).html
