@@ -21,8 +21,9 @@ def register_audit(subparsers: Any) -> None:
                                      "link, the sequence, and that the stored scenarios and "
                                      "plans match their last entries. Exit 0 when intact, 1 "
                                      "when tampering is found (the entries are named).")
-    ver.add_argument("--anchor", metavar="HASH",
-                     help="a head printed earlier (e.g. on a briefing pack); it must still "
+    ver.add_argument("--anchor", metavar="SEQ:HASH",
+                     help="a head printed earlier as SEQ:HASH (`audit head`) or a bare hash "
+                          "of 16 or more hex digits (briefing packs, exports); it must still "
                           "be in the trail")
     ver.set_defaults(func=cmd_audit_verify)
     show = sub.add_parser("show", help="list audit entries",
