@@ -10,8 +10,10 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
+    QDockWidget,
     QHeaderView,
     QMainWindow,
+    QMenu,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -108,13 +110,28 @@ def build_actions(window: QMainWindow,
     return out
 
 
+def add_menu(window: QMainWindow, title: str) -> QMenu:
+    """A new menu-bar menu, placed before Help (which stays last)."""
+    bar = window.menuBar()
+    help_ = next((a for a in bar.actions() if a.text().replace("&", "") == "Help"), None)
+    menu = QMenu(title, bar)
+    if help_ is None:
+        bar.addMenu(menu)
+    else:
+        bar.insertMenu(help_, menu)
+    return menu
+
+
 def shortcut_rows(window: QMainWindow) -> list[tuple[str, str]]:
     """(action, shortcut) for every action of the window that has a shortcut."""
     rows: list[tuple[str, str]] = []
     for action in window.findChildren(QAction):
         seq = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
         if seq and action.text():
-            rows.append((action.text().replace("&", ""), seq))
+            text = action.text().replace("&", "")
+            if isinstance(action.parent(), QDockWidget):  # View > a panel's show/hide toggle
+                text = f"{text} panel (show or hide)"
+            rows.append((text, seq))
     return sorted(set(rows))
 
 

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QDialog, QInputDialog
 
 from desktop import operations as ops
 from desktop.actions import ShortcutsDialog, shortcut_rows
+from desktop.state import Selection
 from desktop.store_views import ScenarioPicker
 from resources.errors import InputError
 from resources.model import Plan, Scenario, ThreatLevel, UnitStatus
@@ -258,11 +259,26 @@ class Commands:
         self.w.slot_bar.toggle_play()
 
     def find(self) -> None:
-        """Focus the roster search box."""
-        self.w.docks["roster"].show()
-        self.w.docks["roster"].raise_()
-        self.w.roster.search.setFocus()
-        self.w.roster.search.selectAll()
+        """Find a unit (callsign) or a site (name or id): select it, show it on the map."""
+        scenario = self.w.state.scenario
+        if scenario is None:
+            return
+        names = [u.callsign for u in scenario.units] + [s.name for s in scenario.sites]
+        text, ok = QInputDialog.getItem(self.w, "Find unit or site",
+                                        "Callsign, or site name or id:", names, 0, True)
+        if not ok or not text.strip():
+            return
+        hits = find_subjects(scenario, text)
+        if len(hits) != 1:
+            self.w.statusBar().showMessage(
+                f"No unit or site is called '{text.strip()}'" if not hits else
+                f"'{text.strip()}' matches {len(hits)} units and sites: type more of the name")
+            return
+        sel = hits[0]
+        self.w.focus_selection(sel)
+        what = "unit" if sel.kind == "unit" else "site"
+        name = sel.key if sel.kind == "unit" else scenario.sites_by_id[sel.key].name
+        self.w.statusBar().showMessage(f"Found {what} {name}")
 
     def zoom_london(self) -> None:
         """Show the whole map."""
@@ -305,3 +321,18 @@ class Commands:
     def shortcuts(self) -> None:
         """Help: the keyboard shortcuts."""
         ShortcutsDialog(shortcut_rows(self.w), self.w).exec()
+
+
+def find_subjects(scenario: Scenario, text: str) -> list[Selection]:
+    """What ``text`` names: the unit or site with that callsign, site id or site name (any
+    case), else every unit or site whose callsign or name contains it."""
+    key = text.strip().lower()
+    units = {u.callsign.lower(): u.callsign for u in scenario.units}
+    sites = {s.site_id.lower(): s.site_id for s in scenario.sites}
+    names = {s.name.lower(): s.site_id for s in scenario.sites}
+    if key in units:
+        return [Selection("unit", units[key])]
+    if key in sites or key in names:
+        return [Selection("site", sites.get(key) or names[key])]
+    hits = [Selection("unit", cs) for low, cs in units.items() if key in low]
+    return hits + [Selection("site", sid) for low, sid in names.items() if key in low]

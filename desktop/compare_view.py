@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.actions import command_action
+from desktop.actions import add_menu, command_action
 from resources.compare import KPI_FIELDS, SHARES, PlanComparison, compare_plans, format_delta
 from resources.kpis import plan_kpis
 from resources.model import Plan, Scenario
@@ -104,7 +104,7 @@ class WhatIf:
         window.tabifyDockWidget(window.docks["timeline"], self.dock)
         window.docks["timeline"].raise_()
         self.view.changes.itemClicked.connect(self._focus)
-        menu = window.menuBar().addMenu("&What-if")
+        menu = add_menu(window, "&What-if")
         self.actions: dict[str, QAction] = {}
         for key, text, shortcut, fn in (
             ("baseline", "Keep this plan as the &baseline", "Ctrl+B", self.keep_baseline),

@@ -296,9 +296,13 @@ class MainWindow(QMainWindow):
             self.state.set_slot(unmet.slot)
         sel = self.resolve_subject(unmet.subject)
         if sel is not None:
-            self.state.select(sel)
-            self.map.set_selection(sel, focus=True)
-            self.timeline.show_selection(sel)
+            self.focus_selection(sel)
+
+    def focus_selection(self, sel: Selection) -> None:
+        """Select a unit or site and bring it into view on the map and the timeline."""
+        self.state.select(sel)
+        self.map.set_selection(sel, focus=True)
+        self.timeline.show_selection(sel)
 
     def resolve_subject(self, subject: str) -> Selection | None:
         """A unit or site named by an unmet target's subject (callsign, site id or name)."""

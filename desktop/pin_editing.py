@@ -14,7 +14,7 @@ from PySide6.QtCore import QObject, QPoint, Qt
 from PySide6.QtGui import QAction, QKeySequence, QUndoStack
 from PySide6.QtWidgets import QDockWidget, QInputDialog, QListWidget, QToolTip, QWidget
 
-from desktop.actions import command_action
+from desktop.actions import add_menu, command_action
 from desktop.dnd import DragSource, DropTarget, Place
 from desktop.pin_solve import CompleteSolver
 from desktop.undo import forbid_command, lock_command, pin_command, unpin_command
@@ -80,7 +80,7 @@ class PinEditor(QObject):
 
     # -- menu -----------------------------------------------------------------------------
     def _build_menu(self) -> None:
-        menu = self.w.menuBar().addMenu("&Edit")
+        menu = add_menu(self.w, "&Edit")
         undo = self.stack.createUndoAction(self, "&Undo")
         undo.setShortcut(QKeySequence("Ctrl+Z"))
         redo = self.stack.createRedoAction(self, "&Redo")

@@ -41,9 +41,19 @@ def test_every_action_has_a_unique_listed_shortcut(qtbot, make_window) -> None:
               for _, k in rows}
     for k in keys:
         assert QKeySequence(k).toString(QKeySequence.SequenceFormat.PortableText) in listed
+    names = [name for name, _ in rows]
+    assert len(names) == len(set(names))  # no two rows read the same
+    assert "Plan history panel (show or hide)" in names and "Plan history" in names
     dialog = ShortcutsDialog(rows, window)
     qtbot.addWidget(dialog)
     assert dialog.table.rowCount() == len(rows) >= len(ACTIONS)
+
+
+def test_help_is_the_last_menu(make_window) -> None:
+    window = make_window()
+    titles = [a.text().replace("&", "") for a in window.menuBar().actions()]
+    assert titles[-1] == "Help"
+    assert {"File", "Edit", "What-if"} <= set(titles)
 
 
 def test_shortcuts_drive_slot_and_threat(qtbot, make_window) -> None:
@@ -250,3 +260,31 @@ def test_scenario_picker_lists_the_store(qtbot, stored_db: Path) -> None:
     assert "built-in" in picker.list.item(0).text() and "v1" in picker.list.item(2).text()
     picker.list.setCurrentRow(2)
     assert picker.chosen() == "small"
+
+
+@pytest.mark.parametrize("typed, found, message", [
+    ("kings cross", Selection("site", "S2"), "Found site Kings Cross"),
+    ("s5", Selection("site", "S5"), "Found site Camden Market"),
+    ("arv1", Selection("unit", "ARV1"), "Found unit ARV1"),
+    ("Parliament", Selection("site", "S3"), "Found site Parliament Square"),
+    ("NHT", None, "'NHT' matches 9 units and sites: type more of the name"),
+    ("Nowhere", None, "No unit or site is called 'Nowhere'"),
+])
+def test_find_selects_a_unit_or_a_site(make_window, monkeypatch: pytest.MonkeyPatch,
+                                       typed: str, found: Selection | None,
+                                       message: str) -> None:
+    from PySide6.QtWidgets import QInputDialog
+
+    window = make_window()
+    offered: list[list[str]] = []
+
+    def answer(parent: object, title: str, label: str, items: list[str], *args: object
+               ) -> tuple[str, bool]:
+        offered.append(items)
+        return typed, True
+
+    monkeypatch.setattr(QInputDialog, "getItem", answer)
+    window.actions_["find"].trigger()
+    assert "ARV1" in offered[0] and "Camden Market" in offered[0]
+    assert window.state.selection == found
+    assert window.statusBar().currentMessage() == message
