@@ -1,9 +1,10 @@
 """A seeded, realistic roster for the embedded London: unit mix, bases, shifts and commitments.
 
-Counts follow public figures for the force (docs/london.md). Shifts are contiguous windows (8 hours for armed
-units and mounted patrols, 10 hours for the rest, 24 hours for the CTSFO teams), clipped at the
-edges of the planning horizon; starts are spread by water-filling so that every type is on duty
-in roughly the same numbers in every slot, which keeps the armed share of on-duty officers steady.
+Counts follow public figures for the force (docs/london.md). Shifts are contiguous windows
+(8 hours for armed units and mounted patrols, 10 hours for the rest, 24 hours for the CTSFO
+teams), clipped at the edges of the planning horizon; starts are spread by water-filling so that
+every type is on duty in roughly the same numbers in every slot, which keeps the armed share of
+on-duty officers steady.
 """
 
 from __future__ import annotations
