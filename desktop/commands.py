@@ -160,11 +160,8 @@ class Commands:
             self.w.report_error("Save plan", str(err))
         edited = self.w.state.scenario is not scenario
         self.w.state.set_plan(plan, stale=True if edited else None)
-        status = plan.solver.status
-        self.w.solve_panel.status.setText(
-            f"{status}: {len(plan.assignments)} postings, {len(plan.unmet)} unmet target(s)"
-            f"{'' if plan.plan_id is None else ', saved as ' + plan.plan_id}")
-        self.w.statusBar().showMessage(f"Plan ready ({status})")
+        self.w.solve_panel.status.setText(solve_summary(plan))
+        self.w.statusBar().showMessage(f"Plan ready ({plan.solver.status})")
 
     def on_solve_failed(self, message: str) -> None:
         """A solve failed: say why."""
@@ -336,3 +333,18 @@ def find_subjects(scenario: Scenario, text: str) -> list[Selection]:
         return [Selection("site", sites.get(key) or names[key])]
     hits = [Selection("unit", cs) for low, cs in units.items() if key in low]
     return hits + [Selection("site", sid) for low, sid in names.items() if key in low]
+
+
+def solve_summary(plan: Plan) -> str:
+    """The solve panel's closing line: status, objective, bound, gap, postings, unmet, id."""
+    s = plan.solver
+    quality = ""
+    if s.objective is not None:
+        quality = f", objective {s.objective:,.1f}"
+        if s.bound is not None:
+            quality += f", bound {s.bound:,.1f}"
+        if s.gap is not None:
+            quality += f", gap {100 * s.gap:.2f}%"
+    saved = "" if plan.plan_id is None else f"; saved as {plan.plan_id}"
+    return (f"{s.status}{quality}; {len(plan.assignments)} postings, {len(plan.unmet)} unmet "
+            f"target(s){saved}")

@@ -288,3 +288,20 @@ def test_find_selects_a_unit_or_a_site(make_window, monkeypatch: pytest.MonkeyPa
     assert "ARV1" in offered[0] and "Camden Market" in offered[0]
     assert window.state.selection == found
     assert window.statusBar().currentMessage() == message
+
+
+def test_solve_summary_keeps_objective_bound_and_gap() -> None:
+    from dataclasses import replace
+
+    from desktop.commands import solve_summary
+    from resources.model import SolverInfo
+
+    sc = small_scenario()
+    plan = hand_plan(sc)
+    done = replace(plan, plan_id="P-1", solver=SolverInfo("cp-sat", "FEASIBLE", 120.5, 100.0,
+                                                          0.17))
+    assert solve_summary(done) == (f"FEASIBLE, objective 120.5, bound 100.0, gap 17.00%; "
+                                   f"{len(plan.assignments)} postings, {len(plan.unmet)} unmet "
+                                   "target(s); saved as P-1")
+    bare = replace(plan, solver=SolverInfo("cp-sat", "CANCELLED"))
+    assert solve_summary(bare).startswith("CANCELLED; ")
