@@ -11,6 +11,7 @@ from desktop import operations as ops
 from desktop.actions import ShortcutsDialog, shortcut_rows
 from desktop.state import Selection
 from desktop.store_views import ScenarioPicker
+from desktop.table_panels import NO_UNIT_MESSAGE, EditOutcome
 from resources.errors import InputError
 from resources.model import Plan, Scenario, ThreatLevel, UnitStatus
 
@@ -227,11 +228,13 @@ class Commands:
 
     def commit_unit(self) -> None:
         """Commit the selected unit to another operation (asks for the operation)."""
-        self.w.roster.commit_selected(callsign=self._selected_unit())
+        if self.w.roster.commit_selected(callsign=self._selected_unit()) is EditOutcome.NO_UNIT:
+            self.w.statusBar().showMessage(NO_UNIT_MESSAGE, 5000)
 
     def free_unit(self) -> None:
         """Make the selected unit available."""
-        self.w.roster.free_selected(callsign=self._selected_unit())
+        if self.w.roster.free_selected(callsign=self._selected_unit()) is EditOutcome.NO_UNIT:
+            self.w.statusBar().showMessage(NO_UNIT_MESSAGE, 5000)
 
     def _selected_unit(self) -> str | None:
         sel = self.w.state.selection

@@ -13,8 +13,11 @@ from resources.errors import InputError
 from resources.model import Scenario, Unit, UnitStatus
 
 #: Column of the editable operation name ("committed to").
-COMMITTED_COLUMN = 6
-POSTING_COLUMN = 7
+COMMITTED_COLUMN = 7
+#: Column of the unit's posting in the selected slot.
+POSTING_COLUMN = 1
+#: Widest the posting column is sized to, in characters (longer postings elide; tooltip shows).
+POSTING_CHARS = 17
 
 StatusEditor = Callable[[str, UnitStatus, str], None]
 
@@ -31,17 +34,18 @@ class RosterModel(DomainTableModel[Unit]):
         self.last_error = ""
 
     def _columns(self) -> list[Column[Unit]]:
+        # what a controller scans first (who, where now, free or not) comes first
         return [
             Column("Callsign", lambda u: u.callsign),
+            Column("Posting (slot)", self._posting, max_chars=POSTING_CHARS),
+            Column("Status", lambda u: u.status.value, tip=_status_tip),
             Column("Type", lambda u: u.type_code, tip=self._type_name),
             Column("Armed", lambda u: str(self._armed(u)) if self._armed(u) else "",
                    sort=self._armed, align_right=True),
             Column("Officers", lambda u: str(u.officers), sort=lambda u: u.officers,
                    align_right=True),
-            Column("Borough", lambda u: u.borough),
-            Column("Status", lambda u: u.status.value),
-            Column("Committed to", lambda u: u.committed_to),
-            Column("Posting (slot)", self._posting),
+            Column("Borough", lambda u: u.borough, max_chars=16),
+            Column("Committed to", lambda u: u.committed_to, max_chars=20),
         ]
 
     def set_scenario(self, scenario: Scenario | None) -> None:
@@ -53,6 +57,7 @@ class RosterModel(DomainTableModel[Unit]):
         """Use a plan for the posting column."""
         self.index_, self.slot = index, slot
         self.refresh(POSTING_COLUMN)
+        self.columns_replaced.emit(self.slot_columns)
 
     slot_columns: tuple[int, ...] = (POSTING_COLUMN,)
 
@@ -103,6 +108,12 @@ class RosterModel(DomainTableModel[Unit]):
             self.last_error = str(err)
             return False
         return True
+
+
+def _status_tip(u: Unit) -> str:
+    if u.status is UnitStatus.COMMITTED:
+        return f"Committed to {u.committed_to}" if u.committed_to else "Committed elsewhere"
+    return "Available to plan"
 
 
 def roster_proxy(parent: QObject | None = None) -> FilterProxy:

@@ -1,4 +1,4 @@
-"""The sites table: kind, sector, borough, risk now, presence limits and units present."""
+"""The sites table: name, risk and units now, kind, borough, presence limits and id."""
 
 from __future__ import annotations
 
@@ -8,8 +8,10 @@ from desktop.plan_index import PlanIndex
 from desktop.table_base import Column, DomainTableModel, FilterProxy
 from resources.model import Scenario, Site
 
-#: Columns that change with the slot.
-SLOT_COLUMNS = (5, 7, 8)
+#: Columns that change with the slot: risk now, units now, armed now.
+SLOT_COLUMNS = (1, 2, 3)
+#: Widest the name column is sized to, in characters (longer names elide; tooltip shows).
+NAME_CHARS = 17
 
 
 class SitesModel(DomainTableModel[Site]):
@@ -23,20 +25,21 @@ class SitesModel(DomainTableModel[Site]):
         self._hours: list[float] = []
 
     def _columns(self) -> list[Column[Site]]:
+        # the name and what is there now first; the id (also in the name's tooltip) last
         return [
-            Column("ID", lambda s: s.site_id),
-            Column("Name", lambda s: s.name, tip=lambda s: s.notes or s.name),
-            Column("Kind", lambda s: s.kind.value.replace("_", " ")),
-            Column("Borough", lambda s: s.borough),
-            Column("Risk", lambda s: f"{s.risk:g}", sort=lambda s: s.risk, align_right=True),
+            Column("Name", lambda s: s.name, tip=_name_tip, max_chars=NAME_CHARS),
             Column("Risk now", lambda s: f"{self._risk_now(s):.1f}", sort=self._risk_now,
                    align_right=True),
-            Column("Presence", lambda s: f"{s.min_presence}-{s.max_presence}",
-                   sort=lambda s: s.min_presence, align_right=True),
             Column("Units now", lambda s: self._count(s, armed=False),
                    sort=lambda s: int(self._count(s, armed=False) or 0), align_right=True),
             Column("Armed now", lambda s: self._count(s, armed=True),
                    sort=lambda s: int(self._count(s, armed=True) or 0), align_right=True),
+            Column("Kind", lambda s: s.kind.value.replace("_", " "), max_chars=14),
+            Column("Borough", lambda s: s.borough, max_chars=16),
+            Column("Risk", lambda s: f"{s.risk:g}", sort=lambda s: s.risk, align_right=True),
+            Column("Presence", lambda s: f"{s.min_presence}-{s.max_presence}",
+                   sort=lambda s: s.min_presence, align_right=True),
+            Column("ID", lambda s: s.site_id, max_chars=24),
         ]
 
     def set_scenario(self, scenario: Scenario | None) -> None:
@@ -50,6 +53,7 @@ class SitesModel(DomainTableModel[Site]):
         self.index_, self.slot = index, slot
         for c in SLOT_COLUMNS:
             self.refresh(c)
+        self.columns_replaced.emit(SLOT_COLUMNS)
 
     slot_columns: tuple[int, ...] = SLOT_COLUMNS
 
@@ -74,6 +78,11 @@ class SitesModel(DomainTableModel[Site]):
             return ""
         post = idx.postings(self.slot)
         return str(int(post.site_armed[i] if armed else post.site_units[i]))
+
+
+def _name_tip(s: Site) -> str:
+    head = f"{s.name} ({s.site_id})"
+    return f"{head}\n{s.notes}" if s.notes else head
 
 
 def sites_proxy(parent: QObject | None = None) -> FilterProxy:

@@ -1,18 +1,33 @@
-"""Shared table machinery: a column-spec model over a tuple of domain rows, and its filter proxy."""
+"""Shared table machinery: a column-spec model over domain rows, its filter proxy, view helpers."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QEvent,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
+    Signal,
+)
+from PySide6.QtGui import QFontMetrics, QHelpEvent, QPaintEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionComboBox,
+    QStyleOptionViewItem,
+    QStylePainter,
+    QTableView,
+    QToolTip,
+    QWidget,
 )
 
 R = TypeVar("R")
@@ -30,10 +45,17 @@ class Column(Generic[R]):
     sort: Callable[[R], Any] | None = None
     align_right: bool = False
     tip: Callable[[R], str] | None = None
+    #: Widest the column is sized to, in average characters (longer text elides); None: any.
+    max_chars: int | None = None
 
 
 class DomainTableModel(QAbstractTableModel, Generic[R]):
     """A read-mostly table over immutable domain rows; ``key`` identifies a row for selection."""
+
+    #: The columns whose values change with the slot (subclasses set them).
+    slot_columns: tuple[int, ...] = ()
+    #: The values of these columns were replaced wholesale (e.g. a new plan): refit their widths.
+    columns_replaced = Signal(object)
 
     def __init__(self, columns: Sequence[Column[R]], key: Callable[[R], str],
                  parent: QObject | None = None) -> None:
@@ -85,6 +107,13 @@ class DomainTableModel(QAbstractTableModel, Generic[R]):
                     for r in self.rows]
             self._keys[column] = keys
         return keys[row]
+
+    def column_of(self, header: str) -> int:
+        """The position of the column headed ``header`` (ValueError when there is none)."""
+        for i, col in enumerate(self.columns):
+            if col.header == header:
+                return i
+        raise ValueError(f"no column headed {header!r}")
 
     def row_of(self, key: str) -> int | None:
         """The row holding ``key``, or None."""
@@ -180,3 +209,94 @@ class FilterProxy(QSortFilterProxyModel):
             return bool(a < b)
         except TypeError:
             return str(a) < str(b)
+
+
+# -- view helpers ----------------------------------------------------------------------------
+
+#: Characters a filter drop-down asks room for (more when the dock is wider).
+FILTER_MIN_CHARS = 6
+#: Pixels a cell adds around its text (item margins and the grid line).
+CELL_PADDING = 10
+
+
+class FilterCombo(QComboBox):
+    """A filter drop-down that reads "<label>: <choice>", the choice elided to fit."""
+
+    def __init__(self, label: str, all_text: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.label, self.all_text = label, all_text
+        self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.setMinimumContentsLength(FILTER_MIN_CHARS)
+        self.setAccessibleName(f"{label} filter")
+        self.currentTextChanged.connect(self._retip)
+        self._retip(self.currentText())
+
+    def display_text(self) -> str:
+        """The text the closed drop-down shows, e.g. "Type: (all)"."""
+        return f"{self.label}: {self.currentText()}"
+
+    def _retip(self, text: str) -> None:
+        shown = "every value" if text in ("", self.all_text) else text
+        self.setToolTip(f"Filter by {self.label.lower()}: {shown}")
+
+    def shown_text(self) -> str:
+        """:meth:`display_text` elided to the width the drop-down has now."""
+        opt = QStyleOptionComboBox()
+        self.initStyleOption(opt)
+        field = self.style().subControlRect(QStyle.ComplexControl.CC_ComboBox, opt,
+                                            QStyle.SubControl.SC_ComboBoxEditField, self)
+        return self.fontMetrics().elidedText(self.display_text(), Qt.TextElideMode.ElideRight,
+                                             max(field.width() - 4, 0))
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        """Draw the frame and arrow as usual, with :meth:`shown_text`."""
+        painter = QStylePainter(self)
+        opt = QStyleOptionComboBox()
+        self.initStyleOption(opt)
+        painter.drawComplexControl(QStyle.ComplexControl.CC_ComboBox, opt)
+        opt.currentText = self.shown_text()
+        painter.drawControl(QStyle.ControlElement.CE_ComboBoxLabel, opt)
+
+
+class ElidedTipDelegate(QStyledItemDelegate):
+    """Cells show the model's tooltip, or, when their text is elided, the full text."""
+
+    def cell_tip(self, index: Index, width: int, metrics: QFontMetrics) -> str | None:
+        """The tooltip of a cell ``width`` pixels wide (None: no tooltip)."""
+        tip = index.data(Qt.ItemDataRole.ToolTipRole)
+        if tip:
+            return str(tip)
+        text = index.data(Qt.ItemDataRole.DisplayRole)
+        if text and metrics.horizontalAdvance(str(text)) + CELL_PADDING > width:
+            return str(text)
+        return None
+
+    def helpEvent(self, event: QHelpEvent, view: QAbstractItemView,
+                  option: QStyleOptionViewItem, index: Index) -> bool:
+        """Show :meth:`cell_tip` for tooltip events."""
+        if event is None or event.type() != QEvent.Type.ToolTip or not index.isValid():
+            return super().helpEvent(event, view, option, index)
+        tip = self.cell_tip(index, option.rect.width(), option.fontMetrics)
+        if tip is None:
+            QToolTip.hideText()
+            event.ignore()
+            return False
+        QToolTip.showText(event.globalPos(), tip, view)
+        return True
+
+
+def fit_columns(view: QTableView, model: DomainTableModel[Any],
+                columns: Iterable[int] | None = None) -> None:
+    """Size columns to their header and contents, none wider than its ``max_chars``."""
+    header = view.horizontalHeader()
+    metrics, heading = view.fontMetrics(), header.fontMetrics()
+    margin = header.style().pixelMetric(QStyle.PixelMetric.PM_HeaderMargin, None, header)
+    # room for the header text beside the sort arrow (the arrow takes half the header height)
+    arrow = max(header.sizeHint().height(), heading.height()) // 2 + 4 * margin + 2
+    for c in range(len(model.columns)) if columns is None else columns:
+        col = model.columns[c]
+        texts = {col.text(row) for row in model.rows}
+        content = max((metrics.horizontalAdvance(t) for t in texts), default=0) + CELL_PADDING
+        if col.max_chars is not None:
+            content = min(content, metrics.averageCharWidth() * col.max_chars + CELL_PADDING)
+        header.resizeSection(c, max(heading.horizontalAdvance(col.header) + arrow, content))

@@ -1,11 +1,12 @@
-"""Roster and sites panels: a search box, filter combos and a sortable table each."""
+"""Roster and sites panels: a search box, labelled filters and a sortable table each."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from enum import Enum
 from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel, Qt, Signal
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -23,11 +24,31 @@ from PySide6.QtWidgets import (
 from desktop.roster_model import RosterModel, StatusEditor, roster_proxy
 from desktop.sites_model import SitesModel, sites_proxy
 from desktop.state import Selection
-from desktop.table_base import KEY_ROLE, DomainTableModel, FilterProxy
+from desktop.table_base import (
+    KEY_ROLE,
+    DomainTableModel,
+    ElidedTipDelegate,
+    FilterCombo,
+    FilterProxy,
+    fit_columns,
+)
 from resources.errors import InputError
 from resources.model import Scenario, UnitStatus
 
 ALL = "(all)"
+#: What the status bar says when Commit elsewhere / Mark available have no unit to act on.
+NO_UNIT_MESSAGE = "Select a unit first (on the map, in the roster or in the timeline)"
+#: Narrowest the search box gets, in average characters.
+SEARCH_MIN_CHARS = 18
+
+
+class EditOutcome(Enum):
+    """What Commit elsewhere / Mark available did."""
+
+    DONE = "done"  # the unit's status changed
+    CANCELLED = "cancelled"  # the planner cancelled the operation-name dialog
+    REFUSED = "refused"  # the edit was refused (the reason was shown in a message box)
+    NO_UNIT = "no unit"  # no unit given and none selected in the roster: nothing done
 
 
 class TablePanel(QWidget):
@@ -41,44 +62,68 @@ class TablePanel(QWidget):
         self.kind, self.model, self.proxy = kind, model, proxy
         proxy.setSourceModel(model)
         self.search = QLineEdit(placeholderText=placeholder, clearButtonEnabled=True)
-        self.search.textChanged.connect(proxy.set_search)
+        self.search.setMinimumWidth(self.search.fontMetrics().averageCharWidth()
+                                    * SEARCH_MIN_CHARS)
+        self.search.setToolTip(placeholder.rstrip("."))
+        self.search.textChanged.connect(lambda text: self._refilter(proxy.set_search, text))
         self.filters = QHBoxLayout()
-        self.filters.addWidget(self.search, 2)
         self.view = QTableView()
         self.view.setModel(proxy)
+        self.view.setItemDelegate(ElidedTipDelegate(self.view))
         self.view.setSortingEnabled(True)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
                                   | QAbstractItemView.EditTrigger.EditKeyPressed)
+        self.view.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.view.verticalHeader().setDefaultSectionSize(22)
         self.view.verticalHeader().hide()
         self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.view.horizontalHeader().setStretchLastSection(True)
+        # whole rows are selected: bold headers over every column would say nothing
+        self.view.horizontalHeader().setHighlightSections(False)
         self.view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         self.view.selectionModel().currentRowChanged.connect(self._current_changed)
+        model.modelReset.connect(lambda: fit_columns(self.view, self.model))
+        model.columns_replaced.connect(lambda cols: fit_columns(self.view, self.model, cols))
+        fit_columns(self.view, model)
         self.layout_ = QVBoxLayout(self)
         self.layout_.setContentsMargins(4, 4, 4, 4)
+        self.layout_.addWidget(self.search)
         self.layout_.addLayout(self.filters)
         self.layout_.addWidget(self.view)
         self._combos: dict[str, tuple[QComboBox, Callable[[Any], str]]] = {}
         self._echo = False
+        self._shown: Selection | None = None
 
     def add_filter(self, name: str, value_of: Callable[[Any], str]) -> QComboBox:
         """A combo that keeps rows whose ``value_of(row)`` equals the chosen value."""
-        combo = QComboBox()
+        combo = FilterCombo(name.capitalize(), ALL)
         combo.setObjectName(f"filter_{name}")
-        combo.setToolTip(f"Filter by {name}")
         combo.addItem(ALL)
         combo.currentTextChanged.connect(lambda text, n=name: self._filter_changed(n, text))
-        self.filters.addWidget(combo, 1)
+        # share the row by label length, so "Borough: (all)" has the room "Type: (all)" spares
+        self.filters.addWidget(combo, len(combo.label) + 6)
         self._combos[name] = (combo, value_of)
         return combo
 
     def _filter_changed(self, name: str, text: str) -> None:
         value_of = self._combos[name][1]
         pred = None if text in ("", ALL) else (lambda row, v=text: value_of(row) == v)
-        self.proxy.set_filter(name, pred)
+        self._refilter(lambda: self.proxy.set_filter(name, pred))
+
+    def _refilter(self, apply: Callable[..., None], *args: Any) -> None:
+        """Change the rows shown without changing the shared selection.
+
+        (Qt moves the current row to a neighbour when it is filtered out: that must not
+        select another unit or site.)
+        """
+        self._echo = True
+        try:
+            apply(*args)
+        finally:
+            self._echo = False
+        self.show_selection(self._shown)
 
     def refill_filters(self) -> None:
         """Offer the values present in the rows (keeps the current choice when still present)."""
@@ -98,24 +143,35 @@ class TablePanel(QWidget):
             return
         key = current.data(KEY_ROLE)
         if key is not None:
-            self.selected.emit(Selection(self.kind, str(key)))
+            self._shown = Selection(self.kind, str(key))
+            self.selected.emit(self._shown)
 
     def show_selection(self, selection: Selection | None) -> None:
-        """Select and scroll to the row of ``selection`` if it is of this panel's kind."""
-        if selection is None or selection.kind != self.kind:
-            return
-        row = self.model.row_of(selection.key)
-        if row is None:
-            return
-        index = self.proxy.mapFromSource(self.model.index(row, 0))
-        if not index.isValid():
-            return
+        """Select and scroll to the row of ``selection``; clear the table's selection when it
+        is of another kind, none, or not shown (so the table never suggests a stale row)."""
+        self._shown = selection
+        index = QModelIndex()
+        if selection is not None and selection.kind == self.kind:
+            row = self.model.row_of(selection.key)
+            if row is not None:
+                index = self.proxy.mapFromSource(self.model.index(row, 0))
+        chosen = self.view.selectionModel()
         self._echo = True
         try:
-            self.view.selectionModel().setCurrentIndex(
-                index, QItemSelectionModel.SelectionFlag.ClearAndSelect
-                | QItemSelectionModel.SelectionFlag.Rows)
+            if not index.isValid():
+                chosen.clear()
+                return
+            current = chosen.currentIndex()
+            if current.isValid() and current.row() == index.row():
+                index = current  # the planner's own click: stay in the cell clicked
+            chosen.setCurrentIndex(index, QItemSelectionModel.SelectionFlag.ClearAndSelect
+                                   | QItemSelectionModel.SelectionFlag.Rows)
+            # bring the row into view without scrolling sideways (a double-click on a column
+            # scrolled into view must land on the same cell twice)
+            bar = self.view.horizontalScrollBar()
+            across = bar.value()
             self.view.scrollTo(index)
+            bar.setValue(across)
         finally:
             self._echo = False
 
@@ -130,15 +186,15 @@ class TablePanel(QWidget):
         top = max(self.view.rowAt(0), 0)
         bottom = self.view.rowAt(self.view.viewport().height() - 1)
         bottom = self.proxy.rowCount() - 1 if bottom < 0 else bottom
-        for column in self.model.slot_columns:  # type: ignore[attr-defined]
+        for column in self.model.slot_columns:
             for row in range(top, bottom + 1):
                 cell = self.proxy.mapToSource(self.proxy.index(row, column))
                 self.model.dataChanged.emit(cell, cell)
 
     def selected_key(self) -> str | None:
-        """The key of the current row, or None."""
-        idx = self.view.selectionModel().currentIndex()
-        key = idx.data(KEY_ROLE) if idx.isValid() else None
+        """The key of the selected row, or None when the table has no selected row."""
+        rows = self.view.selectionModel().selectedRows()
+        key = rows[0].data(KEY_ROLE) if rows else None
         return str(key) if key is not None else None
 
 
@@ -155,13 +211,26 @@ class RosterPanel(TablePanel):
         buttons = QHBoxLayout()
         self.commit_button = QPushButton("Commit elsewhere...")
         self.commit_button.setToolTip("Mark the selected unit as committed to another operation")
-        self.commit_button.clicked.connect(self.commit_selected)
+        self.commit_button.clicked.connect(lambda: self.commit_selected())
         self.free_button = QPushButton("Mark available")
-        self.free_button.clicked.connect(self.free_selected)
+        self.free_button.setToolTip("Make the selected unit available to plan again")
+        self.free_button.clicked.connect(lambda: self.free_selected())
         buttons.addWidget(self.commit_button)
         buttons.addWidget(self.free_button)
         buttons.addStretch(1)
         self.layout_.addLayout(buttons)
+        self.view.selectionModel().selectionChanged.connect(self._enable_buttons)
+        self._enable_buttons()
+
+    def _enable_buttons(self, *_: Any) -> None:
+        has_unit = self.selected_key() is not None
+        self.commit_button.setEnabled(has_unit)
+        self.free_button.setEnabled(has_unit)
+
+    def show_selection(self, selection: Selection | None) -> None:
+        """Show the shared selection; the status buttons act only on a selected row."""
+        super().show_selection(selection)
+        self._enable_buttons()
 
     def _edit(self, callsign: str, status: UnitStatus, operation: str) -> None:
         self.edit_status(callsign, status, operation)
@@ -171,31 +240,41 @@ class RosterPanel(TablePanel):
         assert isinstance(self.model, RosterModel)
         self.model.set_scenario(scenario)
         self.refill_filters()
-        self.proxy.resort()
+        self._refilter(self.proxy.resort)
 
-    def commit_selected(self, operation: str | None = None, callsign: str | None = None) -> None:
-        """Commit a unit (default: the selected row) elsewhere; asks for the operation's name."""
-        callsign = callsign or self.selected_key()
-        if callsign is None:
-            return
-        if not isinstance(operation, str):
+    def unit_to_edit(self, callsign: str | None = None) -> str | None:
+        """The unit the status actions act on: ``callsign`` if given, else the roster's
+        selected row, else None (never a row the roster merely highlighted earlier)."""
+        return callsign if callsign else self.selected_key()
+
+    def commit_selected(self, operation: str | None = None,
+                        callsign: str | None = None) -> EditOutcome:
+        """Commit ``callsign`` (default: the roster's selected row) to another operation;
+        asks for the operation's name when ``operation`` is None."""
+        target = self.unit_to_edit(callsign)
+        if target is None:
+            return EditOutcome.NO_UNIT
+        if operation is None:
             operation, ok = QInputDialog.getText(
-                self, "Commit elsewhere", f"Operation {callsign} is committed to:")
+                self, "Commit elsewhere", f"Operation {target} is committed to:")
             if not ok:
-                return
-        self._apply(callsign, UnitStatus.COMMITTED, operation)
+                return EditOutcome.CANCELLED
+        return self._apply(target, UnitStatus.COMMITTED, operation)
 
-    def free_selected(self, callsign: str | None = None) -> None:
-        """Make a unit (default: the selected row) available again."""
-        callsign = callsign or self.selected_key()
-        if callsign is not None:
-            self._apply(callsign, UnitStatus.AVAILABLE, "")
+    def free_selected(self, callsign: str | None = None) -> EditOutcome:
+        """Make ``callsign`` (default: the roster's selected row) available again."""
+        target = self.unit_to_edit(callsign)
+        if target is None:
+            return EditOutcome.NO_UNIT
+        return self._apply(target, UnitStatus.AVAILABLE, "")
 
-    def _apply(self, callsign: str, status: UnitStatus, operation: str) -> None:
+    def _apply(self, callsign: str, status: UnitStatus, operation: str) -> EditOutcome:
         try:
             self.edit_status(callsign, status, operation)
         except InputError as err:
             QMessageBox.warning(self, "Unit status", str(err))
+            return EditOutcome.REFUSED
+        return EditOutcome.DONE
 
 
 class SitesPanel(TablePanel):
@@ -212,4 +291,4 @@ class SitesPanel(TablePanel):
         assert isinstance(self.model, SitesModel)
         self.model.set_scenario(scenario)
         self.refill_filters()
-        self.proxy.resort()
+        self._refilter(self.proxy.resort)

@@ -114,8 +114,9 @@ def test_roster_filters_search_and_status_edit(qtbot, scenario: Scenario) -> Non
     assert proxy.rowCount() == 1
     panel.search.clear()
     # sort by officers, descending: an 8-officer unit comes first
-    panel.view.sortByColumn(3, Qt.SortOrder.DescendingOrder)
-    assert proxy.index(0, 3).data() == "8"
+    officers = panel.model.column_of("Officers")
+    panel.view.sortByColumn(officers, Qt.SortOrder.DescendingOrder)
+    assert proxy.index(0, officers).data() == "8"
     # edit 'Committed to' in the table: the scenario is replaced and the plan turns stale
     row = panel.model.row_of("NHT3")
     assert row is not None
@@ -140,16 +141,17 @@ def test_sites_panel_shows_slot_presence(qtbot, scenario: Scenario) -> None:
     plan = hand_plan(scenario)
     panel.model.set_plan(_index(scenario, plan), 0)
     row = panel.model.row_of("S2")
-    units_now = panel.model.index(row, 7)
+    units_now = panel.model.index(row, panel.model.column_of("Units now"))
+    armed_now = panel.model.index(row, panel.model.column_of("Armed now"))
 
     def at_s2(slot: int) -> int:
         return sum(1 for a in plan.assignments if a.slot == slot and a.site_id == "S2")
 
     assert int(units_now.data()) == at_s2(0)
-    assert panel.model.index(row, 8).data() == "0"
+    assert armed_now.data() == "0"
     panel.model.set_slot(2)  # ARV1 joins TSG1 at S2
     assert int(units_now.data()) == at_s2(2)
-    assert panel.model.index(row, 8).data() == "1"
+    assert armed_now.data() == "1"
     panel._combos["kind"][0].setCurrentText("iconic")
     assert panel.proxy.rowCount() == 1
     with qtbot.waitSignal(panel.selected) as blocker:
@@ -207,6 +209,8 @@ def test_dashboard_curves_click_and_unmet(qtbot, scenario: Scenario) -> None:
     _, ys = board.curves["armed_reach"].getData()
     assert list(ys) == pytest.approx([100 * k.armed_reach for k in kpis])
     assert board.cap_line.value() == pytest.approx(8.0)
+    assert board.unmet.count() == 1  # slot 0: only the all-day target ("this slot only")
+    board.set_slot(1)
     assert board.unmet.count() == 2 and "Kings Cross" in board.unmet.item(0).text()
     plot = board.plots["risk_coverage"]
     qtbot.waitUntil(lambda: plot.vb.width() > 10)
@@ -222,7 +226,7 @@ def test_dashboard_curves_click_and_unmet(qtbot, scenario: Scenario) -> None:
     assert all(c.value() == 3 for c in board.cursors)
     board.set_predictability([(2.0, 1.0), (2.5, 1.2), (1.0, 0.5), (3.0, 2.0)], 0.25, 7)
     assert board.predictability is not None and len(board.cursors) == 4
-    assert "overlap with last 7 plan(s) 25%" in board.predictability.titleLabel.text
+    assert "overlap with last 7 plan(s) 25%" in board.overlap_label.text()
     assert list(board.entropy_curves[1].getData()[1]) == [1.0, 1.2, 0.5, 2.0]
     board.set_predictability(None, None, 0)
     assert board.predictability is None and len(board.cursors) == 3

@@ -305,3 +305,16 @@ def test_solve_summary_keeps_objective_bound_and_gap() -> None:
                                    "target(s); saved as P-1")
     bare = replace(plan, solver=SolverInfo("cp-sat", "CANCELLED"))
     assert solve_summary(bare).startswith("CANCELLED; ")
+
+
+def test_commit_elsewhere_with_a_site_selected_asks_for_a_unit(make_window) -> None:
+    from desktop.table_panels import NO_UNIT_MESSAGE
+
+    window = make_window()
+    before = window.state.scenario
+    window.state.select(Selection("site", "S2"))
+    for key in ("commit_unit", "free_unit"):
+        window.statusBar().clearMessage()
+        window.actions_[key].trigger()
+        assert window.statusBar().currentMessage() == NO_UNIT_MESSAGE
+    assert window.state.scenario is before
