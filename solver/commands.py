@@ -181,6 +181,8 @@ def plan_command(args: argparse.Namespace) -> int:
         return days_command(scenario, args)
     plan = solve_plan(scenario, args)
     print(summary(plan))
+    if out is not None:  # written before it is stored: a file that cannot be written stores nothing
+        write_plan_file(out, plan)
     plan_id = None
     if args.save:
         from resources.store import Store
@@ -188,22 +190,29 @@ def plan_command(args: argparse.Namespace) -> int:
         with Store.open(args.db) as store:
             plan_id = store.save_plan(plan)
             plan = store.load_plan(plan_id)
+        if out is not None:
+            write_plan_file(out, plan, saved_as=plan_id)  # again, now with its id
     if out is not None:
-        write_plan_file(out, plan)
         print(f"plan written to {out}")
     if plan_id is not None:
         print(f"plan saved as {plan_id}")
     return 0
 
 
-def write_plan_file(path: Path, plan: Plan) -> None:
-    """Write a plan as JSON; an OS error becomes a one-line InputError."""
+def write_plan_file(path: Path, plan: Plan, saved_as: str | None = None) -> None:
+    """Write a plan as JSON (atomically); an OS error becomes a one-line InputError."""
     from resources.io.plan_json import write_plan
 
     try:
         write_plan(path, plan)
     except OSError as err:
-        raise InputError(f"cannot write '{path}': {err.strerror}", field="--out") from None
+        kept = f" (the plan is saved as {saved_as})" if saved_as else ""
+        raise InputError(f"cannot write '{path}': {err.strerror}{kept}", field="--out") from None
+
+
+def day_path(out: Path, day: int) -> Path:
+    """The file of one day of a run written with --out FILE: FILE-dayD.json."""
+    return out.with_name(f"{out.stem}-day{day}{out.suffix or '.json'}")
 
 
 def days_command(scenario: Scenario, args: argparse.Namespace) -> int:
@@ -214,15 +223,22 @@ def days_command(scenario: Scenario, args: argparse.Namespace) -> int:
     request = DaysRequest(args.days, args.seed, args.first_day or 0,
                           args.time_limit or DAY_SECONDS, args.deterministic, args.balanced)
     out: Path | None = args.out
+    if out is not None:
+        for day in range(request.first_day, request.first_day + request.days):
+            check_writable(day_path(out, day))
+
+    def write(plan: Plan) -> None:  # before the day is stored: a failure stores nothing
+        if out is not None:
+            write_plan_file(day_path(out, plan.day), plan)
 
     def report(plan: Plan, plan_id: str | None) -> None:
-        if out is not None:
-            write_plan_file(out.with_name(f"{out.stem}-day{plan.day}{out.suffix or '.json'}"),
-                            plan)
+        if out is not None and plan_id is not None:
+            write_plan_file(day_path(out, plan.day), plan, saved_as=plan_id)
         saved = "" if plan_id is None else f"  saved as {plan_id}"
         print(day_line(plan) + saved, flush=True)
 
-    plans = run_days(scenario, request, args.db, save=args.save, on_saved=report)
+    plans = run_days(scenario, request, args.db, save=args.save, on_plan=write,
+                     on_saved=report)
     for warning in run_warnings(plans):
         print(f"warning: {warning}")
     print(run_summary(plans, args.seed))

@@ -24,6 +24,8 @@ __all__ = ["MAX_DAYS", "MAX_SEED", "DaysRequest", "last_run", "run_days", "run_s
 
 #: Most days one run draws (a year, leap day included).
 MAX_DAYS = 366
+#: Last day number a plan carries (the plan JSON format's bound on `day`).
+MAX_DAY = 10_000
 
 PlanFn = Callable[[Plan], None]
 SavedFn = Callable[[Plan, str | None], None]
@@ -43,11 +45,15 @@ class DaysRequest:
     def __post_init__(self) -> None:
         if isinstance(self.days, bool) or not 1 <= self.days <= MAX_DAYS:
             raise InputError(f"expected 1 to {MAX_DAYS} days, got {self.days}", field="days")
-        if isinstance(self.seed, bool) or self.seed < 0:
-            raise InputError(f"expected a whole number >= 0, got {self.seed}", field="seed")
-        if isinstance(self.first_day, bool) or self.first_day < 0:
-            raise InputError(f"expected a whole number >= 0, got {self.first_day}",
+        if isinstance(self.seed, bool) or not 0 <= self.seed <= MAX_SEED:
+            raise InputError(f"expected a seed from 0 to {MAX_SEED}, got {self.seed}",
+                             field="seed")
+        if isinstance(self.first_day, bool) or not 0 <= self.first_day <= MAX_DAY:
+            raise InputError(f"expected a day from 0 to {MAX_DAY}, got {self.first_day}",
                              field="first day")
+        if self.first_day + self.days - 1 > MAX_DAY:
+            raise InputError(f"days {self.first_day} to {self.first_day + self.days - 1} go "
+                             f"past the last day a plan can carry ({MAX_DAY})", field="days")
         if not (math.isfinite(self.time_limit_s) and 0 < self.time_limit_s <= 86_400):
             raise InputError(f"expected seconds in (0, 86400], got {self.time_limit_s}",
                              field="seconds per day")

@@ -145,3 +145,33 @@ def test_unknown_threat_level_is_an_argument_error(db: Path) -> None:
     with pytest.raises(SystemExit) as caught:
         main(plan_args(db, "--threat", "PURPLE"))
     assert caught.value.code == 2
+
+
+def test_a_plan_file_that_cannot_be_written_stores_nothing(
+        db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    import resources.io.plan_json as plan_json
+
+    def full_disk(path: Path, plan: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(plan_json, "write_plan", full_disk)
+    assert main(plan_args(db, "--save", "--out", str(tmp_path / "plan.json"))) == 2
+    assert "No space left on device" in capsys.readouterr().err
+    with Store.open(db) as store:
+        assert store.list_plans() == []
+
+
+def test_day_files_and_day_numbers_are_checked_before_any_day_is_made(
+        db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "run-day1.json").mkdir()
+    days = ["--days", "2", "--time-limit", "1"]
+    assert main(plan_args(db, "--save", *days, "--out", str(tmp_path / "run.json"))) == 2
+    err = capsys.readouterr().err
+    assert "run-day1.json" in err and "it is a folder" in err
+    assert not (tmp_path / "run-day0.json").exists()
+    assert main(plan_args(db, "--save", *days, "--first-day", "10000")) == 2
+    assert "go past the last day a plan can carry (10000)" in capsys.readouterr().err
+    assert main(plan_args(db, "--save", *days, "--first-day", "9" * 20)) == 2
+    with Store.open(db) as store:
+        assert store.list_plans() == []
