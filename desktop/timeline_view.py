@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+from itertools import accumulate
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QRect, QSize, Qt, Signal
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFont,
+    QPainter,
+    QPaintEvent,
+    QPalette,
+    QPen,
+    QShowEvent,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -16,16 +26,26 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.plan_index import PlanIndex
+from desktop.plan_index import OFF_DUTY, PlanIndex
 from desktop.state import Selection
 from desktop.table_base import Index
-from desktop.theme import KIND_COLOURS, OKABE_ITO, TIMELINE_CATEGORIES
+from desktop.theme import (
+    OKABE_ITO,
+    SITE_LEGEND,
+    TIMELINE_CATEGORIES,
+    UNIT_LEGEND,
+    category_brush,
+    category_text,
+    kind_colour,
+    text_colour_on,
+)
 
 # Roles as plain ints: data() runs for every visible cell on every repaint.
 _DISPLAY = int(Qt.ItemDataRole.DisplayRole.value)
 _BACKGROUND = int(Qt.ItemDataRole.BackgroundRole.value)
 _TOOLTIP = int(Qt.ItemDataRole.ToolTipRole.value)
 _FONT = int(Qt.ItemDataRole.FontRole.value)
+_FOREGROUND = int(Qt.ItemDataRole.ForegroundRole.value)
 
 
 def slot_labels(index: PlanIndex | None) -> list[str]:
@@ -84,7 +104,8 @@ class UnitTimelineModel(_SlotGrid):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._brushes = [QBrush(QColor(c)) for _, c in TIMELINE_CATEGORIES]
+        self._brushes = [category_brush(i) for i in range(len(TIMELINE_CATEGORIES))]
+        self._text = [category_text(i) for i in range(len(TIMELINE_CATEGORIES))]
         self._short: list[str] = []
 
     def _rebuild(self) -> None:
@@ -111,14 +132,16 @@ class UnitTimelineModel(_SlotGrid):
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        """Posting colour, site id ('R' for reserve) and a tooltip per cell."""
+        """Posting colour, readable text colour, site id ('R' for reserve) and a tooltip."""
         idx = self.index_
         role = int(role)
-        if idx is None or role not in (_BACKGROUND, _DISPLAY, _TOOLTIP):
+        if idx is None or role not in (_BACKGROUND, _FOREGROUND, _DISPLAY, _TOOLTIP):
             return None
         u, s = index.row(), index.column()
         if role == _BACKGROUND:
             return self._brushes[idx.category[u, s]]
+        if role == _FOREGROUND:
+            return self._text[idx.category[u, s]]
         if role == _DISPLAY:
             i = idx.assignment[u, s]
             return self._short[i] if i >= 0 else None
@@ -145,6 +168,7 @@ class SiteTimelineModel(_SlotGrid):
         self.armed = np.zeros((0, 0), dtype=np.int32)
         self.who: dict[tuple[int, int], list[str]] = {}
         self._brushes: list[QBrush] = []
+        self._text: list[QColor] = []
 
     def _rebuild(self) -> None:
         idx = self.index_
@@ -162,11 +186,9 @@ class SiteTimelineModel(_SlotGrid):
             self.counts[s, a.slot] += 1
             self.armed[s, a.slot] += 1 if a.armed_officers else 0
             self.who.setdefault((s, a.slot), []).append(a.callsign)
-        self._brushes = []
-        for site in idx.scenario.sites:
-            c = QColor(KIND_COLOURS.get(site.kind.value, "#999999"))
-            c.setAlpha(170)
-            self._brushes.append(QBrush(c))
+        fills = [kind_colour(site.kind.value) for site in idx.scenario.sites]
+        self._brushes = [QBrush(QColor(c)) for c in fills]
+        self._text = [QColor(text_colour_on(c)) for c in fills]
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         """One row per site."""
@@ -186,7 +208,8 @@ class SiteTimelineModel(_SlotGrid):
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         """Units present (armed in brackets), coloured by site kind when covered."""
         role = int(role)
-        if self.index_ is None or role not in (_BACKGROUND, _DISPLAY, _TOOLTIP, _FONT):
+        if self.index_ is None or role not in (_BACKGROUND, _FOREGROUND, _DISPLAY, _TOOLTIP,
+                                               _FONT):
             return None
         r, c = index.row(), index.column()
         n = int(self.counts[r, c])
@@ -197,12 +220,91 @@ class SiteTimelineModel(_SlotGrid):
             return f"{n} ({armed})" if armed else str(n)
         if role == _BACKGROUND and n:
             return self._brushes[r]
+        if role == _FOREGROUND and n:
+            return self._text[r]
         if role == _FONT and self.armed[r, c]:
             return self.bold
         if role == _TOOLTIP and n:
             return f"{self.index_.scenario.sites[r].name}, {self.labels[c]}: " + ", ".join(
                 self.who.get((r, c), []))
         return None
+
+
+class TimelineLegend(QWidget):
+    """The timeline's cell colours in one row, each swatch drawn as the cells are."""
+
+    SWATCH = 12
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.entries: tuple[tuple[str, int | None], ...] = ()
+        self.set_entries(UNIT_LEGEND)
+
+    def set_entries(self, entries: tuple[tuple[str, int | None], ...]) -> None:
+        """Show these (label, category) entries."""
+        self.entries = entries
+        self.setToolTip("Cell colours: " + "; ".join(
+            label + ("" if c is None or category_brush(c) is not None else " (blank)")
+            + (" (light hatch)" if c == OFF_DUTY else "") for label, c in entries))
+        self.updateGeometry()
+        self.update()
+
+    def _widths(self) -> list[int]:
+        fm = self.fontMetrics()
+        return [self.SWATCH + 4 + fm.horizontalAdvance(label) + 12 for label, _ in self.entries]
+
+    def sizeHint(self) -> QSize:
+        """Every entry, or as many as the tab bar leaves room for."""
+        width = sum(self._widths())
+        tabs = self.parentWidget()
+        if isinstance(tabs, QTabWidget):
+            width = min(width, max(0, tabs.width() - tabs.tabBar().sizeHint().width() - 12))
+        return QSize(width, max(self.fontMetrics().height(), self.SWATCH) + 6)
+
+    def minimumSizeHint(self) -> QSize:
+        """Shrinks to nothing rather than push the tabs aside."""
+        return QSize(0, self.sizeHint().height())
+
+    def shown(self) -> int:
+        """How many entries fit the current width."""
+        return sum(1 for end in accumulate(self._widths()) if end <= self.width())
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        """Swatches (outlined) and labels."""
+        painter = QPainter(self)
+        pal = self.palette()
+        x, y = 0, (self.height() - self.SWATCH) // 2
+        for (label, category), w in zip(self.entries[:self.shown()], self._widths(), strict=False):
+            box = QRect(x, y, self.SWATCH, self.SWATCH)
+            painter.fillRect(box, pal.color(QPalette.ColorRole.Base))
+            brush = None if category is None else category_brush(category)
+            if brush is not None:
+                painter.fillRect(box, brush)
+            painter.setPen(QPen(pal.color(QPalette.ColorRole.WindowText), 1))
+            painter.drawRect(box.adjusted(0, 0, -1, -1))
+            painter.drawText(QRect(x + self.SWATCH + 4, 0, w, self.height()),
+                             int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft), label)
+            x += w
+        painter.end()
+
+
+class CellFrame(QWidget):
+    """The selected cell: a black-white-black outline that no posting colour looks like."""
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setObjectName("selected_cell_frame")
+        self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self.hide()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        """Three nested rectangles: black, white (2 px), black."""
+        painter = QPainter(self)
+        r = self.rect()
+        for inset, colour in enumerate(("black", "white", "white", "black")):
+            painter.setPen(QPen(QColor(colour), 1))
+            painter.drawRect(r.adjusted(inset, inset, -1 - inset, -1 - inset))
+        painter.end()
 
 
 class TimelineView(QTabWidget):
@@ -218,7 +320,11 @@ class TimelineView(QTabWidget):
         self.sites_view = self._view(self.sites_model, "site")
         self.addTab(self.units_view, "By unit")
         self.addTab(self.sites_view, "By site")
+        self.legend = TimelineLegend()
+        self.setCornerWidget(self.legend, Qt.Corner.TopRightCorner)
+        self.currentChanged.connect(self._tab_changed)
         self.markers: dict[QTableView, QFrame] = {}
+        self.cell_frames: dict[QTableView, CellFrame] = {}
         for view in (self.units_view, self.sites_view):
             marker = QFrame(view.viewport())
             marker.setObjectName("current_slot_marker")
@@ -227,15 +333,20 @@ class TimelineView(QTabWidget):
                                  " background: transparent;")
             marker.hide()
             self.markers[view] = marker
-            view.horizontalScrollBar().valueChanged.connect(
-                lambda _v, v=view: self._place_marker(v))
-            view.horizontalHeader().sectionResized.connect(
+            self.cell_frames[view] = CellFrame(view.viewport())
+            for bar in (view.horizontalScrollBar(), view.verticalScrollBar()):
+                bar.valueChanged.connect(lambda _v, v=view: self._place_marker(v))
+            for header in (view.horizontalHeader(), view.verticalHeader()):
+                header.sectionResized.connect(lambda *_a, v=view: self._place_marker(v))
+            view.selectionModel().currentChanged.connect(
                 lambda *_a, v=view: self._place_marker(v))
+            view.model().modelReset.connect(lambda v=view: self.cell_frames[v].hide())
 
     def _view(self, model: _SlotGrid, kind: str) -> QTableView:
         view = QTableView()
         view.setModel(model)
-        view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        # the current cell is framed (CellFrame): a selection fill would look like a posting
+        view.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         view.setShowGrid(False)
         view.setWordWrap(False)
@@ -269,19 +380,39 @@ class TimelineView(QTabWidget):
         for model, view in ((self.units_model, self.units_view),
                             (self.sites_model, self.sites_view)):
             model.set_slot(slot)
-            if not 0 <= slot < model.columnCount():
-                self.markers[view].hide()
-                continue
-            x = view.columnViewportPosition(slot)
-            width = view.columnWidth(slot)
-            if x < 0 or x + width > view.viewport().width():
+            self._follow_slot(view)
+
+    def _follow_slot(self, view: QTableView) -> None:
+        """Scroll a shown view to the current slot (a hidden one has no width yet)."""
+        slot, viewport = self.units_model.slot, view.viewport()
+        if view.isVisible() and 0 <= slot < view.model().columnCount():
+            x, width = view.columnViewportPosition(slot), view.columnWidth(slot)
+            if x < 0 or x + width > viewport.width():
                 bar = view.horizontalScrollBar()
-                bar.setValue(bar.value() + x - (view.viewport().width() - width) // 2)
-            self._place_marker(view)
+                bar.setValue(bar.value() + x - (viewport.width() - width) // 2)
+        self._place_marker(view)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """Shown again (e.g. its dock): bring the current slot into view."""
+        super().showEvent(event)
+        self._tab_changed(self.currentIndex())
+
+    def _tab_changed(self, i: int) -> None:
+        shown = self.widget(i)
+        self.legend.set_entries(SITE_LEGEND if shown is self.sites_view else UNIT_LEGEND)
+        if isinstance(shown, QTableView):
+            self._follow_slot(shown)
 
     def _place_marker(self, view: QTableView) -> None:
         model = view.model()
         assert isinstance(model, _SlotGrid)
+        current, frame = view.currentIndex(), self.cell_frames[view]
+        if current.isValid():
+            frame.setGeometry(view.visualRect(current))
+            frame.show()
+            frame.raise_()
+        else:
+            frame.hide()
         marker = self.markers[view]
         if not 0 <= model.slot < model.columnCount():
             marker.hide()

@@ -140,7 +140,7 @@ def test_a_two_day_run_saves_both_days_and_shows_the_last(
     assert not window.state.plan_stale
     assert window.history.plan_ids()[:2] == new
     assert window.dashboard.predictability is not None
-    assert "overlap with last 7 plan(s)" in window.dashboard.predictability.titleLabel.text
+    assert "overlap with last 7 plan(s)" in window.dashboard.overlap_label.text()
     assert len(daily.last_log) == 2 and all(ln.startswith("day ") and "saved as" in ln
                                             for ln in daily.last_log)
     assert message_boxes == [daily.last_summary]

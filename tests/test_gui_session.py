@@ -49,7 +49,12 @@ def test_open_london_set_severe_plan_inspect_save(qtbot, gui_db: Path) -> None:
     drawn = sum(len(item.data) for item in window.map.units.values())
     posted = {a.callsign for a in plan.assignments if a.slot == 4}
     assert drawn == len(posted)
-    assert window.dashboard.unmet.count() == len(plan.unmet)
+    board = window.dashboard
+    here = sum(1 for u in plan.unmet if u.slot in (4, None))
+    assert board.unmet.count() == here
+    assert board.unmet_title.text() == f"Unmet: {here} in this slot, {len(plan.unmet)} in all"
+    board.this_slot.setChecked(False)
+    assert board.unmet.count() == len(plan.unmet)
     assert all(c.value() == 4 for c in window.dashboard.cursors)
 
     assert window.commands.save()

@@ -146,3 +146,70 @@ def test_edit_during_solve_leaves_result_stale(qtbot, make_window) -> None:
         solver.release.set()
     assert window.state.plan is not None and window.state.plan_stale
     assert window.stale_badge.isVisibleTo(window)
+
+
+def test_chart_keeps_its_time_range_and_says_why_it_is_empty(qtbot) -> None:
+    from desktop.solve_panel import SolvePanel
+    from desktop.solve_worker import ProgressPoint
+
+    panel = SolvePanel(5)
+    qtbot.addWidget(panel)
+    panel.resize(460, 400)
+    panel.show()
+    qtbot.waitExposed(panel)
+    panel.solving(True)
+    assert panel.placeholder.isVisible()
+    assert "appear once every slot has a plan" in panel.placeholder.text()
+    for k in range(1, 4):  # slots still being planned: no objective, no bound yet
+        panel.add_progress(ProgressPoint(0.9 * k, None, None, None, k, f"improving {k}/12"))
+    assert panel.placeholder.isVisible()
+    (x0, x1), _ = panel.chart.getViewBox().viewRange()
+    assert x0 <= 0.0 and x1 >= 5.0
+    # the solver's only scored report (every slot planned), as at the end of a short solve
+    panel.add_progress(ProgressPoint(4.0384, 16302.0, 16043.8, 0.016, 12, "improving 12/12"))
+    panel.add_progress(ProgressPoint(4.0385, 16302.0, 16043.8, 0.016, 12, "done"))
+    panel.solving(False)
+    assert not panel.placeholder.isVisible()
+    (x0, x1), (y0, y1) = panel.chart.getViewBox().viewRange()
+    assert x0 <= 0.0 and x1 >= 5.0  # not 4.0384-4.0385
+    assert y0 < 16043.8 and y1 > 16302.0
+    for curve in (panel.incumbent, panel.bound):
+        assert curve.opts["symbol"] is not None  # a single point still shows
+        assert len(curve.scatter.points()) == 2
+    # a solve that ran past its limit keeps its last point in view
+    panel.solving(True)
+    panel.add_progress(ProgressPoint(6.5, 100.0, 90.0, 0.1, 1, "done"))
+    assert panel.chart.getViewBox().viewRange()[0][1] >= 6.5
+
+
+def test_solve_cancelled_before_any_objective_says_so(qtbot) -> None:
+    from desktop.solve_panel import SolvePanel
+    from desktop.solve_worker import ProgressPoint
+
+    panel = SolvePanel(60)
+    qtbot.addWidget(panel)
+    panel.show()
+    panel.solving(True)
+    panel.add_progress(ProgressPoint(1.0, None, None, None, 0, "first plan"))
+    panel.solving(False)
+    assert panel.placeholder.isVisible() and "No objective reported" in panel.placeholder.text()
+
+
+def test_chart_legend_is_readable_and_follows_the_theme(qtbot) -> None:
+    from desktop.solve_panel import SolvePanel
+    from desktop.theme import OKABE_ITO, colours
+
+    panel = SolvePanel(5)
+    qtbot.addWidget(panel)
+    labels = panel.legend_labels()
+    assert [label.text for label in labels] == ["incumbent", "bound"]
+    for dark in (True, False, True):
+        panel.set_dark(dark)
+        fg = colours(dark).foreground.lower()
+        for label in labels:
+            html = label.item.toHtml().lower()
+            assert f"color:{fg}" in html.replace(" ", "")
+            assert label.item.font().pointSizeF() >= 10 or "font-size:10pt" in \
+                html.replace(" ", "")
+    # the legend's samples carry the curves' colours before any data arrives
+    assert panel.incumbent.scatter.opts["brush"].color().name().upper() == OKABE_ITO["blue"]

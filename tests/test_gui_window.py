@@ -121,6 +121,8 @@ def test_opens_latest_plan_and_history(qtbot, make_window, stored_db: Path) -> N
     window = make_window()
     assert window.state.plan is not None and window.state.plan.plan_id == new
     assert window.history.plan_ids()[:2] == [new, old]
+    assert window.dashboard.unmet.count() == 1
+    window.dashboard.this_slot.setChecked(False)
     assert window.dashboard.unmet.count() == 2
     # predictability: per-slot site-choice entropy and the overlap with the two earlier plans
     from resources.predictability import jaccard, plan_targets, site_entropy
@@ -134,7 +136,7 @@ def test_opens_latest_plan_and_history(qtbot, make_window, stored_db: Path) -> N
         earlier = [plan_targets(scenario, store.load_plan(i))
                    for i in window.history.plan_ids()[1:]]
     overlap = sum(jaccard(today, e) for e in earlier) / len(earlier)
-    title = board.predictability.titleLabel.text
+    title = board.overlap_label.text()
     assert f"overlap with last 7 plan(s) {100 * overlap:.0f}%" in title
     window.commands.open_plan(old)
     assert window.state.plan.plan_id == old
