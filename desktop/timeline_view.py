@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-from itertools import accumulate
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QRect, QSize, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt, Signal
 from PySide6.QtGui import (
     QBrush,
     QColor,
     QFont,
-    QPainter,
-    QPaintEvent,
-    QPalette,
-    QPen,
     QShowEvent,
 )
 from PySide6.QtWidgets import (
@@ -26,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.plan_index import OFF_DUTY, PlanIndex
+from desktop.plan_index import PlanIndex
 from desktop.state import Selection
 from desktop.table_base import Index
 from desktop.theme import (
@@ -39,6 +34,7 @@ from desktop.theme import (
     kind_colour,
     text_colour_on,
 )
+from desktop.timeline_legend import CellFrame, TimelineLegend
 
 # Roles as plain ints: data() runs for every visible cell on every repaint.
 _DISPLAY = int(Qt.ItemDataRole.DisplayRole.value)
@@ -228,83 +224,6 @@ class SiteTimelineModel(_SlotGrid):
             return f"{self.index_.scenario.sites[r].name}, {self.labels[c]}: " + ", ".join(
                 self.who.get((r, c), []))
         return None
-
-
-class TimelineLegend(QWidget):
-    """The timeline's cell colours in one row, each swatch drawn as the cells are."""
-
-    SWATCH = 12
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.entries: tuple[tuple[str, int | None], ...] = ()
-        self.set_entries(UNIT_LEGEND)
-
-    def set_entries(self, entries: tuple[tuple[str, int | None], ...]) -> None:
-        """Show these (label, category) entries."""
-        self.entries = entries
-        self.setToolTip("Cell colours: " + "; ".join(
-            label + ("" if c is None or category_brush(c) is not None else " (blank)")
-            + (" (light hatch)" if c == OFF_DUTY else "") for label, c in entries))
-        self.updateGeometry()
-        self.update()
-
-    def _widths(self) -> list[int]:
-        fm = self.fontMetrics()
-        return [self.SWATCH + 4 + fm.horizontalAdvance(label) + 12 for label, _ in self.entries]
-
-    def sizeHint(self) -> QSize:
-        """Every entry, or as many as the tab bar leaves room for."""
-        width = sum(self._widths())
-        tabs = self.parentWidget()
-        if isinstance(tabs, QTabWidget):
-            width = min(width, max(0, tabs.width() - tabs.tabBar().sizeHint().width() - 12))
-        return QSize(width, max(self.fontMetrics().height(), self.SWATCH) + 6)
-
-    def minimumSizeHint(self) -> QSize:
-        """Shrinks to nothing rather than push the tabs aside."""
-        return QSize(0, self.sizeHint().height())
-
-    def shown(self) -> int:
-        """How many entries fit the current width."""
-        return sum(1 for end in accumulate(self._widths()) if end <= self.width())
-
-    def paintEvent(self, event: QPaintEvent) -> None:
-        """Swatches (outlined) and labels."""
-        painter = QPainter(self)
-        pal = self.palette()
-        x, y = 0, (self.height() - self.SWATCH) // 2
-        for (label, category), w in zip(self.entries[:self.shown()], self._widths(), strict=False):
-            box = QRect(x, y, self.SWATCH, self.SWATCH)
-            painter.fillRect(box, pal.color(QPalette.ColorRole.Base))
-            brush = None if category is None else category_brush(category)
-            if brush is not None:
-                painter.fillRect(box, brush)
-            painter.setPen(QPen(pal.color(QPalette.ColorRole.WindowText), 1))
-            painter.drawRect(box.adjusted(0, 0, -1, -1))
-            painter.drawText(QRect(x + self.SWATCH + 4, 0, w, self.height()),
-                             int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft), label)
-            x += w
-        painter.end()
-
-
-class CellFrame(QWidget):
-    """The selected cell: a black-white-black outline that no posting colour looks like."""
-
-    def __init__(self, parent: QWidget) -> None:
-        super().__init__(parent)
-        self.setObjectName("selected_cell_frame")
-        self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
-        self.hide()
-
-    def paintEvent(self, event: QPaintEvent) -> None:
-        """Three nested rectangles: black, white (2 px), black."""
-        painter = QPainter(self)
-        r = self.rect()
-        for inset, colour in enumerate(("black", "white", "white", "black")):
-            painter.setPen(QPen(QColor(colour), 1))
-            painter.drawRect(r.adjusted(inset, inset, -1 - inset, -1 - inset))
-        painter.end()
 
 
 class TimelineView(QTabWidget):
