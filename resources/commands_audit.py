@@ -7,6 +7,8 @@ import json
 from typing import Any
 
 from resources.store import AuditEntry, Store
+from resources.store.audit import MAX_LAST, check_last
+from resources.store.audit_verify import parse_anchor
 
 
 def register_audit(subparsers: Any) -> None:
@@ -28,7 +30,8 @@ def register_audit(subparsers: Any) -> None:
     ver.set_defaults(func=cmd_audit_verify)
     show = sub.add_parser("show", help="list audit entries",
                           description="List audit entries, oldest first.")
-    show.add_argument("--last", type=int, metavar="N", help="only the newest N entries")
+    show.add_argument("--last", type=_last, metavar="N",
+                      help=f"only the newest N entries (1 to {MAX_LAST:,})")
     show.add_argument("--object", metavar="X",
                       help="only one object: a scenario name, a plan id, or 'scenario:NAME'")
     show.add_argument("--json", action="store_true", help="one JSON object per line")
@@ -40,12 +43,23 @@ def register_audit(subparsers: Any) -> None:
     head.set_defaults(func=cmd_audit_head)
 
 
+def _last(text: str) -> int:
+    """--last N: a whole number from 1 to MAX_LAST."""
+    try:
+        return check_last(int(text))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected a whole number of entries from 1 to {MAX_LAST:,}, got {text!r}") from None
+
+
 def _open(args: argparse.Namespace) -> Store:
     return Store.open(args.db, create=False, allow_read_only=True)
 
 
 def cmd_audit_verify(args: argparse.Namespace) -> int:
-    """Verify the trail; exit 1 on any sign of tampering."""
+    """Verify the trail; exit 1 on any sign of tampering (a malformed --anchor is bad input)."""
+    if args.anchor is not None:
+        parse_anchor(args.anchor, source="--anchor")
     with _open(args) as store:
         report = store.verify_audit(anchor=args.anchor)
     if report.ok:

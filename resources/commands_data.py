@@ -11,6 +11,7 @@ from resources.io.geojson import read_areas
 from resources.io.tabular import read_sites, read_units, write_sites, write_units
 from resources.model import Scenario
 from resources.store import Store
+from resources.store.files import writing_file
 
 
 def register_data(subparsers: Any) -> None:
@@ -77,13 +78,14 @@ def _replace(scenario: Scenario, source: str, **changes: object) -> Scenario:
 
 
 def cmd_areas_import(args: argparse.Namespace) -> int:
-    """Replace a scenario's areas from GeoJSON."""
+    """Replace a scenario's areas from GeoJSON (all checked before the database is written)."""
     path: Path = args.file
     areas = read_areas(path, args.name_field)
-    with Store.open(args.db) as store:
+    with Store.open_reading(args.db) as store:
         scenario, version = store.load_versioned(args.scenario)
-        changed = _replace(scenario, path.name, areas=areas)
-        changed, cells_note = regenerate_cells(changed, path.name)
+    changed = _replace(scenario, path.name, areas=areas)
+    changed, cells_note = regenerate_cells(changed, path.name)
+    with Store.open(args.db) as store:
         saved = _save(store, changed, version, path.name)
     taskable = sum(1 for a in areas if a.taskable)
     km2 = sum(a.geodesic_km2() for a in areas)
@@ -98,15 +100,23 @@ def cmd_areas_import(args: argparse.Namespace) -> int:
 
 
 def _import(args: argparse.Namespace, noun: str) -> int:
+    """Replace a scenario's sites or units; the file is checked before the database is written.
+
+    A file with no rows is refused: importing it would silently remove every site (or unit).
+    """
     path: Path = args.file
-    with Store.open(args.db) as store:
+    with Store.open_reading(args.db) as store:
         scenario, version = store.load_versioned(args.scenario)
-        if noun == "sites":
-            items: tuple[object, ...] = read_sites(path)
-            changed = _replace(scenario, path.name, sites=items)
-        else:
-            items = read_units(path, scenario.types_by_code)
-            changed = _replace(scenario, path.name, units=items)
+    if noun == "sites":
+        items: tuple[object, ...] = read_sites(path)
+    else:
+        items = read_units(path, scenario.types_by_code)
+    if not items:
+        raise InputError(f"the file has no {noun}; an import replaces every {noun[:-1]} of "
+                         f"scenario '{scenario.name}', so at least one row is expected "
+                         "(nothing was changed)", source=path.name)
+    changed = _replace(scenario, path.name, **{noun: items})
+    with Store.open(args.db) as store:
         saved = _save(store, changed, version, path.name)
     print(f"imported {len(items)} {noun} from {path.name} into scenario '{scenario.name}' "
           f"(version {saved})")
@@ -115,14 +125,14 @@ def _import(args: argparse.Namespace, noun: str) -> int:
 
 def _export(args: argparse.Namespace, noun: str) -> int:
     path: Path = args.file
-    with Store.open(args.db) as store:
+    with Store.open_reading(args.db) as store:
         scenario = store.load_scenario(args.scenario)
-    if noun == "sites":
-        write_sites(path, scenario.sites)
-        count = len(scenario.sites)
-    else:
-        write_units(path, scenario.units)
-        count = len(scenario.units)
+    with writing_file(path):
+        if noun == "sites":
+            write_sites(path, scenario.sites)
+        else:
+            write_units(path, scenario.units)
+    count = len(scenario.sites) if noun == "sites" else len(scenario.units)
     print(f"wrote {count} {noun} of scenario '{scenario.name}' to {path}")
     return 0
 

@@ -7,8 +7,10 @@ from pathlib import Path
 from typing import Any
 
 from resources.errors import InputError
-from resources.store import Store, check, latest_usable_backup, restore
-from resources.store.backup import DEFAULT_KEEP, list_backups
+from resources.store import Store, check, restore
+from resources.store.backup import DEFAULT_KEEP, MAX_KEEP, check_keep, list_backups
+from resources.store.foreign import read_foreign_db
+from resources.store.restore import newest_usable_backup
 
 
 def register_db(subparsers: Any) -> None:
@@ -30,19 +32,23 @@ def register_db(subparsers: Any) -> None:
                                      "Backups in the default folder are rotated.")
     bak.add_argument("--out", type=Path, metavar="FILE",
                      help="backup file (default: backups/hercules-DATE-TIME.db next to it)")
-    bak.add_argument("--keep", type=int, default=DEFAULT_KEEP, metavar="N",
-                     help=f"plain backups kept in the default folder (default {DEFAULT_KEEP})")
+    bak.add_argument("--keep", type=_keep, default=DEFAULT_KEEP, metavar="N",
+                     help=f"plain backups kept in the default folder, 1 to {MAX_KEEP} "
+                          f"(default {DEFAULT_KEEP})")
     bak.set_defaults(func=cmd_db_backup)
     res = sub.add_parser("restore", help="replace the database with a verified backup",
-                         description="Check a backup (integrity, schema, audit trail), keep a "
-                                     "copy of the current database in backups/, then put the "
+                         description="Check a backup (integrity; exactly Hercules' own tables, "
+                                     "indexes and triggers; audit trail), keep a copy "
+                                     "of the current database in backups/, then put the "
                                      "backup in place and record the restore in its audit "
                                      "trail. Changes made after the backup stay only in "
                                      "that copy.")
     which = res.add_mutually_exclusive_group(required=True)
     which.add_argument("file", type=Path, nargs="?", metavar="FILE", help="backup file")
     which.add_argument("--latest", action="store_true",
-                       help="the newest backup in backups/ that passes its checks")
+                       help="the newest backup in backups/ that passes its checks (newer "
+                            "ones that fail, e.g. with tables or triggers Hercules never "
+                            "makes, are skipped and named)")
     res.set_defaults(func=cmd_db_restore)
     lst = sub.add_parser("backups", help="list the backups next to the database",
                          description="List the backups in backups/ next to the database, "
@@ -59,6 +65,15 @@ def register_db(subparsers: Any) -> None:
                      help="replace scenarios of the same name")
     imp.add_argument("--no-plans", action="store_true", help="copy the scenarios only")
     imp.set_defaults(func=cmd_db_import)
+
+
+def _keep(text: str) -> int:
+    """--keep N: a whole number of backups from 1 to MAX_KEEP."""
+    try:
+        return check_keep(int(text))
+    except ValueError:  # InputError is one too
+        raise argparse.ArgumentTypeError(
+            f"expected a whole number of backups from 1 to {MAX_KEEP}, got {text!r}") from None
 
 
 def cmd_db_check(args: argparse.Namespace) -> int:
@@ -106,7 +121,12 @@ def cmd_db_backups(args: argparse.Namespace) -> int:
 
 def cmd_db_restore(args: argparse.Namespace) -> int:
     """Restore the database from a backup (keeping a copy of the current one)."""
-    source: Path = latest_usable_backup(args.db) if args.latest else args.file
+    if args.latest:
+        source, skipped = newest_usable_backup(args.db)
+        for reason in skipped:
+            print(f"skipped backup {reason}")
+    else:
+        source = args.file
     if not source.is_file():
         raise InputError("no such backup file", source=str(source))
     result = restore(args.db, source)
@@ -119,10 +139,17 @@ def cmd_db_restore(args: argparse.Namespace) -> int:
 
 
 def cmd_db_import(args: argparse.Namespace) -> int:
-    """Copy the scenarios and plans of another Hercules database into this one."""
+    """Copy the scenarios and plans of another Hercules database into this one.
+
+    The other file is read and validated completely before this database is opened for
+    writing (or created).
+    """
+    if args.file.resolve() == args.db.expanduser().resolve():
+        raise InputError("cannot import a database into itself", source=str(args.file))
+    content = read_foreign_db(args.file)
     with Store.open(args.db) as store:
-        summary = store.import_database(args.file, replace=args.replace,
-                                        with_plans=not args.no_plans)
+        summary = store.import_content(content, replace=args.replace,
+                                       with_plans=not args.no_plans)
     names = ", ".join(f"{n} (version {v})" for n, v in summary.scenarios) or "none"
     print(f"imported from {summary.source}: {len(summary.scenarios)} scenario(s): {names}; "
           f"{len(summary.plans)} plan(s)")

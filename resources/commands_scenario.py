@@ -12,6 +12,7 @@ from resources.commands_summary import scenario_summary
 from resources.errors import InputError
 from resources.io.scenario_json import read_scenario, scenario_to_dict, write_scenario
 from resources.store import BUILTIN_NAMES, Store
+from resources.store.files import writing_file
 
 
 def register_scenario(subparsers: Any) -> None:
@@ -49,8 +50,8 @@ def register_scenario(subparsers: Any) -> None:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    """Print the scenario list."""
-    with Store.open(args.db) as store:
+    """Print the scenario list (the built-ins only when no database exists yet)."""
+    with Store.open_reading(args.db) as store:
         infos = store.list_scenarios()
     print(f"{'name':<24} {'units':>5} {'sites':>5} {'areas':>5} {'threat':<11} {'ver':>4}  saved")
     for i in infos:
@@ -64,7 +65,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 def cmd_show(args: argparse.Namespace) -> int:
     """Print a scenario summary."""
-    with Store.open(args.db) as store:
+    with Store.open_reading(args.db) as store:
         scenario, version = store.load_versioned(args.name)
     header = f"stored, version {version}" if version else "built-in, never saved"
     print(scenario_summary(scenario, header))
@@ -73,35 +74,42 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     """Write a scenario as JSON to a file or standard output."""
-    with Store.open(args.db) as store:
+    with Store.open_reading(args.db) as store:
         scenario = store.load_scenario(args.name)
     if args.out is None:
         json.dump(scenario_to_dict(scenario), sys.stdout, indent=1, ensure_ascii=False,
                   allow_nan=False)
         sys.stdout.write("\n")
         return 0
-    write_scenario(args.out, scenario)
+    with writing_file(args.out):
+        write_scenario(args.out, scenario)
     print(f"wrote scenario '{scenario.name}' to {args.out}")
     return 0
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    """Validate a scenario file and store it (refusing to overwrite without --replace)."""
+    """Validate a scenario file and store it (refusing to overwrite without --replace).
+
+    Everything is checked before the database is opened for writing (or created).
+    """
     path: Path = args.file
+    if args.name is not None and not args.name.strip():
+        raise InputError("expected a scenario name, got an empty text", source="--name")
     scenario = read_scenario(path)
-    if args.name:
+    if args.name is not None:
         try:
             scenario = scenario.with_changes(name=args.name)
         except InputError as err:
             raise err.within(source="--name") from None
-    with Store.open(args.db) as store:
+    with Store.open_reading(args.db) as store:
         current = store.scenario_version(scenario.name)
-        exists = current > 0 or scenario.name in BUILTIN_NAMES
-        if exists and not args.replace:
-            raise InputError(
-                f"scenario '{scenario.name}' already exists; use --replace to overwrite it "
-                "or --name to store it under another name", source=path.name,
-            )
+    exists = current > 0 or scenario.name in BUILTIN_NAMES
+    if exists and not args.replace:
+        raise InputError(
+            f"scenario '{scenario.name}' already exists; use --replace to overwrite it "
+            "or --name to store it under another name", source=path.name,
+        )
+    with Store.open(args.db) as store:
         version = store.save_scenario(scenario, expected_version=current)
     print(f"imported scenario '{scenario.name}' from {path.name}: {len(scenario.units)} units, "
           f"{len(scenario.sites)} sites, {len(scenario.areas)} areas (version {version})")

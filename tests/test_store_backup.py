@@ -62,6 +62,7 @@ def test_check_reports_a_foreign_sqlite_file(tmp_path: Path) -> None:
 def test_backup_copies_everything_owner_only_and_verified(tmp_path: Path) -> None:
     src = _filled(tmp_path / "h.db")
     dest = tmp_path / "safe" / "copy.db"
+    dest.parent.mkdir()  # a backup never makes a missing folder (test_cli_store_inputs)
     with Store.open(src) as live:  # an open connection does not prevent a backup
         live.save_scenario(rich_scenario().with_changes(name="late"))
         assert backup(src, dest) == dest

@@ -13,6 +13,7 @@ from resources.store.audit_verify import AuditReport, verify
 from resources.store.backup import (
     DEFAULT_KEEP,
     backup_connection,
+    check_keep,
     rotate_backups,
     unique_backup_path,
 )
@@ -48,12 +49,17 @@ class AdminMethods(StoreBase):
 
     def audit_entries(self, *, last: int | None = None,
                       obj: str | None = None) -> list[audit.AuditEntry]:
-        """Audit entries in order: all, the last N, or those of one object ('plan:ID')."""
+        """Audit entries in order: all, the last N (1 or more), or those of one object."""
+        if last is not None:
+            audit.check_last(last)
         with reading(self.path):
             return audit.entries(self.db, last=last, obj=obj)
 
     def verify_audit(self, anchor: str | None = None) -> AuditReport:
-        """Verify the trail (and that an externally kept head ``anchor`` is still in it)."""
+        """Verify the trail (and that an externally kept head ``anchor`` is still in it).
+
+        A malformed ``anchor`` is bad input (InputError), not a finding.
+        """
         with reading(self.path):
             return verify(self.db, anchor=anchor)
 
@@ -98,10 +104,11 @@ class AdminMethods(StoreBase):
 
         A writable store records the backup (its file and chain head) in the trail.
         """
+        check_keep(keep)
         target = dest if dest is not None else unique_backup_path(self.path)
         head = self.audit_head()
         with reading(self.path):
-            done = backup_connection(self.db.conn, target)
+            done = backup_connection(self.db.conn, target, make_folder=dest is None)
         removed = rotate_backups(self.path, keep) if dest is None else []
         if not self.read_only:
             with self._write():

@@ -48,6 +48,8 @@ TABLE_SQL = """CREATE TABLE audit (
     hash TEXT NOT NULL UNIQUE
 )"""
 MAX_RATIONALE = 2000
+#: The most entries `audit show --last` lists.
+MAX_LAST = 1_000_000
 _COLUMNS = ("seq", "at", "user", "host", "app_version", "action", "object", "outcome",
             "rationale", "detail", "prev_hash", "hash")
 
@@ -192,6 +194,14 @@ def append(db: Database, action: str, obj: str, *, outcome: str = "ok",
     return entry
 
 
+def check_last(last: int) -> int:
+    """``last`` if it is a sensible count of newest entries (1 to MAX_LAST)."""
+    if isinstance(last, bool) or not isinstance(last, int) or not 1 <= last <= MAX_LAST:
+        raise InputError(f"expected a whole number of entries from 1 to {MAX_LAST:,}, got "
+                         f"{last!r}", field="last")
+    return last
+
+
 def entries(db: Database, *, last: int | None = None, obj: str | None = None,
             after: int = 0) -> list[AuditEntry]:
     """Entries in chain order, optionally only for one object, after a seq, or the last N."""
@@ -202,7 +212,7 @@ def entries(db: Database, *, last: int | None = None, obj: str | None = None,
         params.append(obj)
     if last is not None:
         sql = f"SELECT * FROM ({sql} ORDER BY seq DESC LIMIT ?) ORDER BY seq"
-        params.append(max(0, last))
+        params.append(check_last(last))
     else:
         sql += " ORDER BY seq"
     return [row_entry(r) for r in db.execute(sql, params).fetchall()]

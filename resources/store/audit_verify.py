@@ -9,11 +9,15 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from resources.errors import InputError
 from resources.store.audit import GENESIS, TABLE_SQL, TRIGGERS, entry_hash, text_sha256
 
 #: Problems listed in full before the report says "and N more".
 MAX_PROBLEMS = 50
 _HEX = re.compile(r"^[0-9a-f]{16,64}$")
+_SEQ = re.compile(r"^[0-9]{1,19}$")
+#: The largest entry number SQLite can hand out.
+MAX_SEQ = 2**63 - 1
 _COLUMNS = ("seq", "at", "user", "host", "app_version", "action", "object", "outcome",
             "rationale", "detail", "prev_hash", "hash")
 
@@ -170,20 +174,34 @@ def _data(db: Database, out: _Findings, states: dict[str, tuple[int, Any]]) -> N
                          "Hercules)", "data")
 
 
+def parse_anchor(anchor: str, source: str = "anchor") -> tuple[int | None, str]:
+    """(SEQ or None, lower-case hash) of an anchor 'SEQ:HASH' or a bare hash; else InputError.
+
+    Entry numbers start at 1, so a SEQ of 0 (or one SQLite could never hand out) is refused.
+    """
+    text = anchor.strip().lower()
+    seq_text, colon, digest = text.rpartition(":")
+    expected = ("expected 'SEQ:HASH' (SEQ an entry number from 1, as `audit head` prints) or a "
+                "bare hash of 16-64 hex digits")
+    if not _HEX.match(digest) or (colon and not _SEQ.match(seq_text)):
+        raise InputError(f"{expected}, got {anchor!r}", source=source)
+    if not colon:
+        return None, digest
+    seq = int(seq_text)
+    if not 1 <= seq <= MAX_SEQ:
+        raise InputError(f"expected an entry number from 1 to {MAX_SEQ} before the ':' "
+                         f"(entries are numbered from 1), got {seq_text}", source=source)
+    return seq, digest
+
+
 def _anchor(anchor: str, hashes: dict[int, str], out: _Findings) -> None:
     """An anchor 'SEQ:HASH' (or a bare hash) kept outside must still be in the trail."""
-    text = anchor.strip().lower()
-    seq_text, _, digest = text.rpartition(":")
-    if not _HEX.match(digest) or (seq_text and not seq_text.isdigit()):
-        out.add(None, f"the anchor '{anchor}' is not 'SEQ:HASH' or a hash (16-64 hex digits)",
-                "anchor")
-        return
-    if not seq_text:
+    seq, digest = parse_anchor(anchor)
+    if seq is None:
         if not any(h.startswith(digest) for h in hashes.values()):
             out.add(None, f"the anchor {digest[:16]} is not in the trail: the trail was "
                           "truncated or rewritten after that copy was made", "anchor")
         return
-    seq = int(seq_text)
     if seq not in hashes:
         out.add(seq, "anchored outside the database but missing here (the trail was "
                      "truncated)", "anchor")
@@ -195,6 +213,8 @@ def _anchor(anchor: str, hashes: dict[int, str], out: _Findings) -> None:
 def verify(db: Database, *, anchor: str | None = None) -> AuditReport:
     """Check the guards, every link and hash, the sequence, the data, and an external anchor."""
     out = _Findings()
+    if anchor is not None:
+        parse_anchor(anchor)
     if "audit" not in db.table_names():
         out.add(None, "the database has no audit trail table", "guard")
         return AuditReport(0, 0, GENESIS, tuple(out.items))
@@ -203,6 +223,6 @@ def verify(db: Database, *, anchor: str | None = None) -> AuditReport:
     count, last, head, hashes = _chain(db, out, states)
     _high_water(db, last, out)
     _data(db, out, states)
-    if anchor:
+    if anchor is not None:
         _anchor(anchor, hashes, out)
     return AuditReport(count, last, head, tuple(out.items), out.more)

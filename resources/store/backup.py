@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import sqlite3
@@ -13,11 +14,14 @@ from sqlite_utils import Database
 
 from resources.store.audit_verify import AuditReport, verify
 from resources.store.errors import StoreError
-from resources.store.files import fsync_path, open_sqlite, private_umask
+from resources.store.files import SIDE_SUFFIXES, fsync_path, open_sqlite, private_umask
 from resources.store.schema import LATEST
+from resources.store.schema_check import schema_problems
 
 #: Plain backups kept in the backups folder when none is said.
 DEFAULT_KEEP = 10
+#: The most plain backups that may be kept.
+MAX_KEEP = 10_000
 _STAMP = r"\d{8}-\d{6}(?:-\d+)?"
 
 
@@ -88,6 +92,8 @@ def check_connection(conn: sqlite3.Connection, path: Path, *, quick: bool = Fals
         if audit and version >= 2 and not problems:
             report = verify(Database(conn))
             problems += [f"audit trail: {p}" for p in report.problems]
+        problems += [f"schema: {p}" for p in schema_problems(
+            conn, version, audit_checked=report is not None)]
     except sqlite3.Error as err:
         problems.append(f"cannot read the database: {err}")
     return CheckResult(path, version, counts["scenarios"], counts["plans"], tuple(problems),
@@ -135,10 +141,17 @@ def list_backups(store_path: Path) -> list[Path]:
     return sorted(found, key=lambda p: (p.stat().st_mtime_ns, p.name), reverse=True)
 
 
+def check_keep(keep: int) -> int:
+    """``keep`` if it is a sensible number of backups to keep (1-10000)."""
+    if isinstance(keep, bool) or not isinstance(keep, int) or not 1 <= keep <= MAX_KEEP:
+        raise StoreError(f"expected to keep at least 1 backup and at most {MAX_KEEP}, got "
+                         f"{keep!r}", field="keep")
+    return keep
+
+
 def rotate_backups(store_path: Path, keep: int = DEFAULT_KEEP) -> list[Path]:
     """Delete plain backups beyond the newest ``keep`` (tagged safety copies are kept)."""
-    if keep < 1:
-        raise StoreError(f"expected to keep at least 1 backup, got {keep}")
+    check_keep(keep)
     plain = re.compile(rf"^{re.escape(store_path.stem)}-{_STAMP}\.db$")
     old = [p for p in list_backups(store_path) if plain.match(p.name)][keep:]
     for p in old:
@@ -146,14 +159,35 @@ def rotate_backups(store_path: Path, keep: int = DEFAULT_KEEP) -> list[Path]:
     return old
 
 
-def backup_connection(src: sqlite3.Connection, dest: Path) -> Path:
-    """Copy an open database to ``dest`` (never overwritten) with the backup API and verify it."""
+def _folder_for(dest: Path, make_folder: bool) -> bool:
+    """Make sure ``dest``'s folder exists; True when it was created here (to undo on failure).
+
+    Only the backups folder itself is ever made (``make_folder``); an explicit destination in
+    a missing folder is refused, as every other writer does.
+    """
+    folder = dest.parent
+    if folder.is_dir():
+        return False
+    if not make_folder or not folder.parent.is_dir():
+        raise StoreError("the folder does not exist", source=str(dest))
+    folder.mkdir(mode=0o700)
+    return True
+
+
+def backup_connection(src: sqlite3.Connection, dest: Path, *, make_folder: bool = False) -> Path:
+    """Copy an open database to ``dest`` (never overwritten) with the backup API and verify it.
+
+    With ``make_folder`` a missing backups folder is created (and removed again if the backup
+    fails); otherwise the folder must exist.
+    """
     if dest.exists():
         raise StoreError("refusing to overwrite an existing file", source=str(dest))
     tmp = dest.with_name(f".{dest.name}.partial")
+    made = False
+    done = False
     try:
         with private_umask():
-            dest.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            made = _folder_for(dest, make_folder)
             tmp.unlink(missing_ok=True)
             out = sqlite3.connect(str(tmp), isolation_level=None)
             try:
@@ -171,12 +205,18 @@ def backup_connection(src: sqlite3.Connection, dest: Path) -> Path:
         except FileExistsError:
             raise StoreError("refusing to overwrite an existing file", source=str(dest)) from None
         fsync_path(dest)
+        done = True
     except sqlite3.Error as err:
-        raise StoreError(f"backup failed: {err}", source=str(dest)) from None
+        raise StoreError(f"backup failed: {err}; nothing was written", source=str(dest)) from None
     except OSError as err:
-        raise StoreError(f"backup failed ({err.strerror})", source=str(dest)) from None
+        raise StoreError(f"backup failed ({err.strerror or err}); nothing was written",
+                         source=str(dest)) from None
     finally:
-        tmp.unlink(missing_ok=True)
+        for p in (tmp, *(Path(f"{tmp}{s}") for s in SIDE_SUFFIXES)):
+            p.unlink(missing_ok=True)
+        if made and not done:
+            with contextlib.suppress(OSError):
+                dest.parent.rmdir()
     return dest
 
 

@@ -20,8 +20,8 @@ from resources.store.files import (
 )
 from resources.store.schema import LATEST, current_version, migrate, newer_message
 
-__all__ = ["BUSY_TIMEOUT_MS", "SIDE_SUFFIXES", "connect", "open_db", "private_umask",
-           "reading", "write_transaction"]
+__all__ = ["BUSY_TIMEOUT_MS", "SIDE_SUFFIXES", "connect", "memory_db", "open_db",
+           "private_umask", "reading", "write_transaction"]
 
 #: Files (device, inode, size, mtime) whose integrity this process has already checked.
 _CHECKED: set[tuple[int, int, int, int]] = set()
@@ -54,7 +54,7 @@ def _damage(conn: sqlite3.Connection, path: Path, always: bool) -> str | None:
 
 def _pre_migration_backup(conn: sqlite3.Connection, path: Path) -> str:
     dest = unique_backup_path(path, f"before-v{LATEST}")
-    backup_connection(conn, dest)
+    backup_connection(conn, dest, make_folder=True)
     return dest.name
 
 
@@ -78,7 +78,7 @@ def open_db(path: Path, *, create: bool = True, allow_read_only: bool = False,
             conn = open_sqlite(path, "rwc" if create else "rw")
             db = Database(conn)
             try:
-                reason = _prepare(db, path, always_check)
+                reason = _prepare(db, path, always_check, create)
                 if reason is not None:
                     if not allow_read_only:
                         hint = _restore_hint(path) if "damaged" in reason else (
@@ -105,7 +105,29 @@ def open_db(path: Path, *, create: bool = True, allow_read_only: bool = False,
     return db, reason
 
 
-def _prepare(db: Database, path: Path, always_check: bool) -> str | None:
+def _refuse_foreign(db: Database, path: Path, create: bool) -> None:
+    """Refuse, before anything is written, a file that is not (and may not become) a store.
+
+    Only reads: the journal mode and the schema are set later, so a foreign SQLite file, or an
+    empty one opened without ``create``, is left exactly as it was.
+    """
+    try:
+        tables = {str(r[0]) for r in db.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()}
+    except sqlite3.DatabaseError as err:
+        if "not a database" in str(err):
+            raise
+        return  # damaged: the health check below says so
+    if tables and "schema_version" not in tables:
+        raise StoreError("not a Hercules database (it has tables but no schema version); "
+                         "nothing was changed", source=str(path))
+    if not tables and not create:
+        raise StoreError("no Hercules database in this file (it is empty); nothing was changed",
+                         source=str(path))
+
+
+def _prepare(db: Database, path: Path, always_check: bool, create: bool) -> str | None:
+    _refuse_foreign(db, path, create)
     db.execute("PRAGMA foreign_keys = ON")
     try:
         db.execute("PRAGMA journal_mode = WAL")
@@ -122,6 +144,14 @@ def _prepare(db: Database, path: Path, always_check: bool) -> str | None:
         return newer_message(version)
     migrate(db, before=lambda _version: _pre_migration_backup(db.conn, path))
     return None
+
+
+def memory_db() -> Database:
+    """An empty, up-to-date store in memory, read-only: what a database not yet created reads as."""
+    db = Database(sqlite3.connect(":memory:", isolation_level=None))
+    migrate(db)
+    db.execute("PRAGMA query_only = ON")
+    return db
 
 
 def connect(path: Path, *, create: bool = True) -> Database:

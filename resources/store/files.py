@@ -8,6 +8,7 @@ import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
+from resources.errors import InputError
 from resources.store.errors import StoreError
 
 #: How long a writer waits for another writer before giving up.
@@ -23,6 +24,19 @@ def private_umask() -> Iterator[None]:
         yield
     finally:
         os.umask(old)
+
+
+@contextlib.contextmanager
+def writing_file(path: Path) -> Iterator[None]:
+    """Turn an OSError while writing ``path`` into a one-line InputError naming the file.
+
+    Meant around atomic writers (temporary file and rename), so a failure leaves no file.
+    """
+    try:
+        yield
+    except OSError as err:
+        raise InputError(f"cannot write the file ({err.strerror or err}); nothing was written",
+                         source=str(path)) from None
 
 
 def sqlite_error(path: Path, err: sqlite3.Error) -> StoreError:

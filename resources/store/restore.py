@@ -23,7 +23,8 @@ from resources.store.backup import (
 from resources.store.connection import write_transaction
 from resources.store.errors import StoreError
 from resources.store.files import SIDE_SUFFIXES, fsync_path, open_sqlite, private_umask
-from resources.store.schema import migrate
+from resources.store.schema import current_version, migrate
+from resources.store.schema_check import schema_problems
 
 
 @dataclass(frozen=True)
@@ -46,8 +47,8 @@ def usable_backup(path: Path) -> tuple[int, int, str]:
     return result.scenarios, result.plans, head
 
 
-def latest_usable_backup(store_path: Path) -> Path:
-    """The newest backup of the database that passes its checks."""
+def newest_usable_backup(store_path: Path) -> tuple[Path, list[str]]:
+    """The newest backup that passes its checks, and why each newer one was skipped."""
     reasons: list[str] = []
     for candidate in list_backups(store_path):
         try:
@@ -55,10 +56,15 @@ def latest_usable_backup(store_path: Path) -> Path:
         except StoreError as err:
             reasons.append(f"{candidate.name}: {err.detail}")
             continue
-        return candidate
+        return candidate, reasons
     found = f" ({len(reasons)} found, none usable: {reasons[0]})" if reasons else ""
     raise StoreError(f"no usable backup in {backups_folder(store_path)}{found}",
                      source=str(store_path))
+
+
+def latest_usable_backup(store_path: Path) -> Path:
+    """The newest backup of the database that passes its checks."""
+    return newest_usable_backup(store_path)[0]
 
 
 def _live_head(store_path: Path) -> str | None:
@@ -76,7 +82,7 @@ def _verified_copy(store_path: Path, dest: Path) -> Path | None:
     try:
         conn = open_sqlite(store_path, "rw")
         try:
-            return backup_connection(conn, dest)
+            return backup_connection(conn, dest, make_folder=True)
         finally:
             conn.close()
     except (sqlite3.Error, StoreError):
@@ -114,6 +120,10 @@ def _prepare(backup_path: Path, tmp: Path, detail: dict[str, object]) -> str:
         src.close()
     db = Database(open_sqlite(tmp, "rw"))
     try:
+        foreign = schema_problems(db.conn, current_version(db))
+        if foreign:  # the file changed after it was checked
+            raise StoreError(f"the backup cannot be used: schema: {foreign[0]}",
+                             source=str(backup_path))
         db.execute("PRAGMA journal_mode = DELETE")
         migrate(db)
         with write_transaction(db, tmp):
@@ -170,6 +180,7 @@ def restore(store_path: Path, backup_path: Path) -> RestoreResult:
     replaced_head = _live_head(store_path)
     safety = _safety_copy(store_path)
     folder = backups_folder(store_path)
+    made = not folder.is_dir()
     with private_umask():
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     tmp = folder / f".restore-{os.getpid()}.db"
@@ -190,4 +201,7 @@ def restore(store_path: Path, backup_path: Path) -> RestoreResult:
     finally:
         for p in [tmp, *(Path(f"{tmp}{s}") for s in SIDE_SUFFIXES)]:
             p.unlink(missing_ok=True)
+        if made:  # a failed restore into a new place leaves no empty backups folder
+            with contextlib.suppress(OSError):
+                folder.rmdir()
     return RestoreResult(backup_path, safety, head, scenarios, plan_count)

@@ -11,8 +11,8 @@ from resources.store import audit
 from resources.store.audit import now_utc
 from resources.store.errors import StoreError
 
-__all__ = ["LATEST", "MIGRATIONS", "Migration", "StoreError", "current_version", "migrate",
-           "now_utc"]
+__all__ = ["LATEST", "MIGRATIONS", "VERSION_TABLE", "Migration", "StoreError", "current_version",
+           "migrate", "now_utc"]
 
 
 @dataclass(frozen=True)
@@ -72,7 +72,7 @@ MIGRATIONS: tuple[Migration, ...] = (
 )
 LATEST = MIGRATIONS[-1].version
 
-_VERSION_TABLE = """CREATE TABLE IF NOT EXISTS schema_version (
+VERSION_TABLE = """CREATE TABLE IF NOT EXISTS schema_version (
     version INTEGER PRIMARY KEY NOT NULL,
     description TEXT NOT NULL,
     applied_at TEXT NOT NULL
@@ -110,7 +110,7 @@ def migrate(db: Database, before: Callable[[int], str | None] | None = None) -> 
     backup_name = before(version) if before is not None and version > 0 else None
     db.execute("BEGIN IMMEDIATE")
     try:
-        db.execute(_VERSION_TABLE)
+        db.execute(VERSION_TABLE)
         start = version = current_version(db)
         for m in MIGRATIONS:
             if m.version <= version:

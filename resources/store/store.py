@@ -15,10 +15,10 @@ from resources.model import Scenario
 from resources.store import audit, plans
 from resources.store.admin import AdminMethods, Changes
 from resources.store.builtin import BUILTIN_NAMES, builtin_scenario
-from resources.store.connection import open_db, reading
+from resources.store.connection import memory_db, open_db, reading
 from resources.store.diff import scenario_diff
 from resources.store.errors import ConflictError
-from resources.store.foreign import read_foreign_db
+from resources.store.foreign import ForeignContent, read_foreign_db
 from resources.store.plan_methods import PlanMethods
 from resources.store.plans import PlanInfo, dumps
 from resources.store.schema import now_utc
@@ -64,6 +64,17 @@ class Store(PlanMethods, AdminMethods):
         """
         db, reason = open_db(path, create=create, allow_read_only=allow_read_only)
         return cls(db, path, reason)
+
+    @classmethod
+    def open_reading(cls, path: Path) -> Store:
+        """Open for reading, never creating or initialising a file.
+
+        A missing or empty (0-byte) file reads as a store with nothing saved yet: the built-in
+        scenarios only. Anything else is opened as by ``open(path, create=False)``.
+        """
+        if not path.is_dir() and (not path.exists() or path.stat().st_size == 0):
+            return cls(memory_db(), path, f"nothing is stored at {path} yet")
+        return cls.open(path, create=False)
 
     def close(self) -> None:
         """Close the connection."""
@@ -216,7 +227,11 @@ class Store(PlanMethods, AdminMethods):
         self._writable()
         if path.resolve() == self.path.resolve():
             raise InputError("cannot import a database into itself", source=str(path))
-        content = read_foreign_db(path)
+        return self.import_content(read_foreign_db(path), replace=replace, with_plans=with_plans)
+
+    def import_content(self, content: ForeignContent, *, replace: bool = False,
+                       with_plans: bool = True) -> ImportSummary:
+        """Store what ``read_foreign_db`` read from another database, in one transaction."""
         src = content.source
         with self._write():
             saved: list[tuple[str, int]] = []
