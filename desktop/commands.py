@@ -37,6 +37,8 @@ class Commands:
             return
         picker = ScenarioPicker(infos, self.w)
         if picker.exec() == QDialog.DialogCode.Accepted and picker.chosen():
+            if not self.w.confirm_discard("open another scenario"):
+                return
             self.open_scenario_named(str(picker.chosen()))
 
     def open_scenario_named(self, name: str, quiet: bool = False) -> bool:
@@ -62,6 +64,8 @@ class Commands:
 
     def new_from_london(self, name: str | None = None) -> bool:
         """A new, unsaved scenario built from the embedded London."""
+        if not self.w.confirm_discard("start a new scenario"):
+            return False
         if name is None:
             name, ok = QInputDialog.getText(self.w, "New scenario", "Name of the new scenario:",
                                             text="london-copy")
@@ -84,6 +88,8 @@ class Commands:
         """Copy the open scenario under a new name (unsaved until Save)."""
         current = self.w.state.scenario
         if current is None:
+            return False
+        if not self.w.confirm_discard("duplicate it"):
             return False
         if name is None:
             name, ok = QInputDialog.getText(self.w, "Duplicate scenario", "Name of the copy:",
@@ -194,6 +200,8 @@ class Commands:
         try:
             plan = ops.load_plan(self.w.db_path, plan_id)
             if self.w.state.scenario is None or self.w.state.scenario.name != plan.scenario:
+                if not self.w.confirm_discard("open a plan of another scenario"):
+                    return False
                 scenario, version = ops.load_scenario(self.w.db_path, plan.scenario)
                 self.w.state.open_scenario(scenario, version)
             assert self.w.state.scenario is not None

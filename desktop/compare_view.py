@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
-    QDockWidget,
     QLabel,
     QListWidget,
     QListWidgetItem,
@@ -97,12 +96,8 @@ class WhatIf:
         self.w, self.editor = window, editor
         self.baseline: tuple[Scenario, Plan] | None = None
         self.view = CompareView()
-        self.dock = QDockWidget("Compare plans", window)
-        self.dock.setObjectName("dock_compare")
-        self.dock.setWidget(self.view)
-        window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.dock)
-        window.tabifyDockWidget(window.docks["timeline"], self.dock)
-        window.docks["timeline"].raise_()
+        self.dock = window.add_dock("compare", "Compare plans", self.view,
+                                    Qt.DockWidgetArea.BottomDockWidgetArea, tab_with="timeline")
         self.view.changes.itemClicked.connect(self._focus)
         menu = add_menu(window, "&What-if")
         self.actions: dict[str, QAction] = {}

@@ -86,34 +86,24 @@ class MainWindow(QMainWindow):
         self.dashboard = Dashboard(dark)
         self.solve_panel = SolvePanel(settings.time_limit_s, dark)
         self.history = PlanHistory()
-        self.docks: dict[str, QDockWidget] = {}
-        area = Qt.DockWidgetArea
-        for name, title, widget, where in (
-            ("roster", "Roster", self.roster, area.RightDockWidgetArea),
-            ("sites", "Sites", self.sites, area.RightDockWidgetArea),
-            ("dashboard", "Dashboard", self.dashboard, area.LeftDockWidgetArea),
-            ("solve", "Solve", self.solve_panel, area.RightDockWidgetArea),
-            ("plans", "Plan history", self.history, area.RightDockWidgetArea),
-            ("timeline", "Plan timeline", self.timeline, area.BottomDockWidgetArea),
-        ):
-            dock = QDockWidget(title, self)
-            dock.setObjectName(f"dock_{name}")
-            dock.setWidget(widget)
-            self.addDockWidget(where, dock)
-            self.docks[name] = dock
-        for name in ("sites", "solve", "plans"):
-            self.tabifyDockWidget(self.docks["roster"], self.docks[name])
-        self.docks["roster"].raise_()
-        self._default_dock_sizes()
         self.commands = Commands(self)
         self.actions_ = build_actions(self, lambda key: getattr(self.commands, key))
-        view_menu = next(m for a in self.menuBar().actions()
-                         if "View" in a.text() and isinstance(m := a.menu(), QMenu))
-        view_menu.addSeparator()
-        for name, dock in self.docks.items():
-            toggle = dock.toggleViewAction()
-            toggle.setShortcut(DOCK_SHORTCUTS[name])
-            view_menu.addAction(toggle)
+        self._view_menu = next(m for a in self.menuBar().actions()
+                               if "View" in a.text() and isinstance(m := a.menu(), QMenu))
+        self._view_menu.addSeparator()
+        self.docks: dict[str, QDockWidget] = {}
+        self._tabs: list[tuple[str, str]] = []
+        self._arranged = False
+        area = Qt.DockWidgetArea
+        for name, title, widget, where, tab_with in (
+            ("roster", "Roster", self.roster, area.RightDockWidgetArea, None),
+            ("sites", "Sites", self.sites, area.RightDockWidgetArea, "roster"),
+            ("dashboard", "Dashboard", self.dashboard, area.LeftDockWidgetArea, None),
+            ("solve", "Solve", self.solve_panel, area.RightDockWidgetArea, "roster"),
+            ("plans", "Plan history", self.history, area.RightDockWidgetArea, "roster"),
+            ("timeline", "Plan timeline", self.timeline, area.BottomDockWidgetArea, None),
+        ):
+            self.add_dock(name, title, widget, where, tab_with)
         self._build_toolbar()
         self._wire()
         # -- hand planning: pins, undo/redo, options, completion, what-if (issue 6) --
@@ -132,12 +122,30 @@ class MainWindow(QMainWindow):
         self.actions_["toggle_dark"].setChecked(dark)
         self.apply_marking()
         self.resize(1500, 950)
-        geometry, dock_state = settings.window_state()
+        geometry, _ = settings.window_state()
         if geometry is not None:
             self.restoreGeometry(geometry)
-        self._layout_restored = dock_state is not None and self.restoreState(
-            dock_state, DOCK_STATE_VERSION)
         self.statusBar().showMessage("Ready")
+
+    def add_dock(self, name: str, title: str, widget: QWidget, where: Qt.DockWidgetArea,
+                 tab_with: str | None = None) -> QDockWidget:
+        """A dock panel with its View-menu toggle; ``tab_with`` names the dock it is a tab of."""
+        dock = QDockWidget(title, self)
+        dock.setObjectName(f"dock_{name}")
+        dock.setWidget(widget)
+        self.addDockWidget(where, dock)
+        self.docks[name] = dock
+        toggle = dock.toggleViewAction()
+        if name in DOCK_SHORTCUTS:
+            toggle.setShortcut(DOCK_SHORTCUTS[name])
+        self._view_menu.addAction(toggle)
+        if tab_with is not None:
+            self._tabs.append((tab_with, name))
+            if self._arranged:
+                self.tabifyDockWidget(self.docks[tab_with], dock)
+            else:  # hidden until it joins its tab group at the first show
+                dock.hide()
+        return dock
 
     # -- construction ---------------------------------------------------------------------
     def _build_toolbar(self) -> None:
@@ -334,15 +342,54 @@ class MainWindow(QMainWindow):
                          Qt.Orientation.Horizontal)
         self.resizeDocks([self.docks["timeline"]], [260], Qt.Orientation.Vertical)
 
+    def _arrange_docks(self) -> None:
+        """Restore the saved dock layout, else make the default tab groups and sizes.
+
+        Done at the first show: Qt 6.11 leaves stray, dead tab bars drawn over other panels
+        when tab groups are made (or restored) before the window is first shown.
+        """
+        self._arranged = True
+        _, saved = self.settings.window_state()
+        if saved is not None and self.restoreState(saved, DOCK_STATE_VERSION):
+            return
+        for first, other in self._tabs:
+            self.tabifyDockWidget(self.docks[first], self.docks[other])
+            self.docks[other].show()
+        for first in dict.fromkeys(first for first, _ in self._tabs):
+            self.docks[first].raise_()
+        self._default_dock_sizes()
+
     def showEvent(self, event: QShowEvent) -> None:
-        """On the first show without a saved layout, size the docks for the real window."""
+        """On the first show, lay the docks out (saved layout, else the default one)."""
         super().showEvent(event)
-        if not self._layout_restored:
-            self._layout_restored = True
-            self._default_dock_sizes()
+        if not self._arranged:
+            self._arrange_docks()
+
+    def confirm_discard(self, action: str) -> bool:
+        """Before ``action`` drops the open scenario: ask to save unsaved changes.
+
+        True when nothing unsaved would be lost (no changes, saved now, or discarded); False
+        when the planner cancels or the save fails (``action`` reads "close the console").
+        """
+        scenario = self.state.scenario
+        if scenario is None or not self.state.dirty:
+            return True
+        box = QMessageBox.StandardButton
+        answer = QMessageBox.question(
+            self, "Unsaved changes",
+            f"The scenario '{scenario.name}' has unsaved changes. Save them before you "
+            f"{action}?\n\nSave keeps them in the store; Discard loses them.",
+            box.Save | box.Discard | box.Cancel, box.Save)
+        if answer == box.Save:
+            return bool(self.commands.save())
+        return answer == box.Discard
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        """Stop playback and any solve, then remember the window and dock layout."""
+        """Offer to save unsaved changes, stop playback and any solve, remember the layout."""
+        if not self.confirm_discard("close the console"):
+            event.ignore()
+            self.statusBar().showMessage("Close cancelled: the scenario is still open")
+            return
         self.slot_bar.set_playing(False)
         self.controller.shutdown()
         self.pins.shutdown()
@@ -350,7 +397,9 @@ class MainWindow(QMainWindow):
         self.store_watch.stop()
         if self.state.scenario is not None:
             self.settings.last_scenario = self.state.scenario.name
-        self.settings.save_window_state(self.saveGeometry(), self.saveState(DOCK_STATE_VERSION))
+        if self._arranged:  # a window never shown has no layout worth keeping
+            self.settings.save_window_state(self.saveGeometry(),
+                                            self.saveState(DOCK_STATE_VERSION))
         super().closeEvent(event)
 
     def set_dark_theme(self, dark: bool) -> None:

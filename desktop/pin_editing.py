@@ -12,10 +12,11 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QObject, QPoint, Qt
 from PySide6.QtGui import QAction, QKeySequence, QUndoStack
-from PySide6.QtWidgets import QDockWidget, QInputDialog, QListWidget, QToolTip, QWidget
+from PySide6.QtWidgets import QInputDialog, QToolTip, QWidget
 
 from desktop.actions import add_menu, command_action
 from desktop.dnd import DragSource, DropTarget, Place
+from desktop.options_view import ASK_OPTIONS, OptionsPanel, no_options_reason, option_text, signed
 from desktop.pin_solve import CompleteSolver
 from desktop.undo import forbid_command, lock_command, pin_command, unpin_command
 from resources.errors import InputError
@@ -49,18 +50,16 @@ class PinEditor(QObject):
         window.map.plot.addItem(self.drop_mark)
         window.map.plot.addItem(self.changed_mark)
         self.changed: frozenset[tuple[str, int]] = frozenset()
-        self.options_list = QListWidget()
-        self.options_list.setObjectName("ranked_options")
+        self.options_panel = OptionsPanel()
+        self.options_list = self.options_panel.list
         self.options_list.itemDoubleClicked.connect(self._pin_option)
         self._options: list[Option] = []
-        self.options_dock = QDockWidget("Options for unit", window)
-        self.options_dock.setObjectName("dock_options")
-        self.options_dock.setWidget(self.options_list)
-        window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.options_dock)
-        window.tabifyDockWidget(window.docks["roster"], self.options_dock)
-        window.docks["roster"].raise_()
+        self._options_for: tuple[str, int] | None = None
+        self.options_dock = window.add_dock("options", "Options", self.options_panel,
+                                            Qt.DockWidgetArea.RightDockWidgetArea, "roster")
         self.completer = CompleteSolver(window, self)
         st = window.state
+        st.scenario_opened.connect(self.stack.clear)  # undo never reaches another scenario
         st.scenario_changed.connect(self._invalidate)
         st.plan_changed.connect(self._invalidate)
         st.slot_changed.connect(lambda _s: self._draw_changed())
@@ -105,6 +104,10 @@ class PinEditor(QObject):
     # -- checks ---------------------------------------------------------------------------
     def _invalidate(self) -> None:
         self._checker = None
+        if self._options_for is not None:
+            self._options, self._options_for = [], None
+            self.options_panel.set_options("The plan or the scenario changed: ask again "
+                                           "(Ctrl+R) for fresh options.")
 
     def checker(self) -> PlacementChecker:
         """The placement checker of the open scenario and plan (built once per change)."""
@@ -179,9 +182,10 @@ class PinEditor(QObject):
         h1 = site_entropy(plan_targets(sc, after), slot)[0]
         fixed = sum(1 for a in after.assignments if a.pinned)
         share = fixed / max(1, len(after.assignments))
-        return (f"Slot {slot + 1}: risk coverage {100 * (k1.risk_coverage - k0.risk_coverage):+.1f}"
-                f" pts, armed reach {100 * (k1.armed_reach - k0.armed_reach):+.1f} pts, "
-                f"unpredictability {h1 - h0:+.2f} bits; {len(sc.pins)} pins fix "
+        return (f"Slot {slot + 1}: risk coverage "
+                f"{signed(100 * (k1.risk_coverage - k0.risk_coverage))} pts, armed reach "
+                f"{signed(100 * (k1.armed_reach - k0.armed_reach))} pts, unpredictability "
+                f"{signed(h1 - h0, 2)} bits; {len(sc.pins)} pins fix "
                 f"{100 * share:.0f}% of postings (fixed postings are predictable).")
 
     def _calculator(self, sc: Scenario) -> KpiCalculator:
@@ -260,27 +264,37 @@ class PinEditor(QObject):
     # -- ranked options -------------------------------------------------------------------
     def show_options(self) -> list[Option]:
         """Rank postings for the selected unit in the current slot (double-click pins one)."""
+        self.options_dock.show()
+        self.options_dock.raise_()
+        self._options, self._options_for = [], None
         cs, sc, plan = self._selected_unit(), self.w.state.scenario, self.w.state.plan
-        self.options_list.clear()
-        self._options = []
-        if cs is None or sc is None or plan is None:
+        unit = sc.units_by_callsign.get(cs) if sc is not None and cs is not None else None
+        if cs is None or unit is None or sc is None or plan is None:
+            self.options_panel.set_options(ASK_OPTIONS if unit is None else
+                                           f"{cs}: plan first (F5); options compare "
+                                           "postings against a plan.")
             return []
         slot = self.w.state.slot
+        when = f"{cs}, slot {slot + 1} ({self.checker().when(slot)})"
         self._options = rank_options(sc, plan, cs, slot, checker=self.checker(),
                                      calculator=self._calculator(sc))
-        self.options_dock.setWindowTitle(f"Options for {cs}, slot {slot + 1}")
-        for opt in self._options:
-            self.options_list.addItem(opt.describe(sc))
-        self.options_dock.raise_()
+        self._options_for = (cs, slot)
+        if not self._options:
+            why = no_options_reason(self.checker(), unit, slot)
+            self.options_panel.set_options(f"{when}: no options, because {why}.")
+            self._say(f"No options for {cs} in slot {slot + 1}: {why}")
+            return []
+        self.options_panel.set_options(
+            f"{when}: the {len(self._options)} best postings, best first. Double-click one "
+            f"to pin it.", [option_text(o, sc) for o in self._options])
         self._say(f"{len(self._options)} options for {cs} (double-click to pin one)")
         return self._options
 
     def _pin_option(self, item: Any) -> None:
         row = self.options_list.row(item)
-        sel = self.w.state.selection
-        if 0 <= row < len(self._options) and sel is not None:
-            o = self._options[row]
-            self.pin(Proposal(sel.key, self.w.state.slot, o.site_id, o.tactic))
+        if 0 <= row < len(self._options) and self._options_for is not None:
+            o, (callsign, slot) = self._options[row], self._options_for
+            self.pin(Proposal(callsign, slot, o.site_id, o.tactic))
 
     # -- drawing and places ---------------------------------------------------------------
     def _say(self, msg: str) -> None:

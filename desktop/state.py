@@ -22,6 +22,8 @@ class AppState(QObject):
     """Holds the immutable scenario and plan; every edit replaces them and emits a signal."""
 
     scenario_changed = Signal()
+    #: Another scenario was opened (or a new one made): edits of the previous one are gone.
+    scenario_opened = Signal()
     plan_changed = Signal()
     slot_changed = Signal(int)
     selection_changed = Signal(object)
@@ -48,6 +50,7 @@ class AppState(QObject):
         self.slot = min(self.slot, scenario.calendar.slot_count - 1)
         self._set_dirty(dirty)
         self._set_stale(False)
+        self.scenario_opened.emit()
         self.scenario_changed.emit()
         self.plan_changed.emit()
         self.selection_changed.emit(None)

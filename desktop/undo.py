@@ -33,6 +33,7 @@ class SnapshotCommand(QUndoCommand):
             raise InputError("no scenario is open", field="scenario")
         self.state = state
         self.before = (state.scenario, state.plan, state.plan_stale, state.dirty)
+        self.saved_as = state.scenario_version
         self.after = (scenario, plan)
 
     def redo(self) -> None:
@@ -46,8 +47,8 @@ class SnapshotCommand(QUndoCommand):
         scenario, plan, stale, dirty = self.before
         self.state.replace_scenario(scenario)
         self.state.set_plan(plan, stale=stale)
-        if not dirty:
-            self.state.mark_saved(self.state.scenario_version)
+        if not dirty and self.state.scenario_version == self.saved_as:
+            self.state.mark_saved(self.saved_as)  # back to exactly what the store holds
 
 
 def _why(rationale: str) -> str:

@@ -291,7 +291,9 @@ def make_window(qtbot: object, stored_db: Path) -> object:
         solver = solver or FakeSolver()
         window = build_window(db or stored_db, Settings(), solve_fn=solver,
                               token_factory=solver.token, open_last=False)
-        qtbot.addWidget(window)  # type: ignore[attr-defined]
+        # closing at the end of a test is not a planner closing the console: no save prompt
+        qtbot.addWidget(window, before_close_func=lambda w: setattr(  # type: ignore[attr-defined]
+            w, "confirm_discard", lambda _action: True))
         if open_name:
             assert window.commands.open_scenario_named(open_name)
         return window

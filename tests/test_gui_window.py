@@ -169,8 +169,10 @@ def test_duplicate_save_and_conflict(qtbot, make_window, stored_db: Path, messag
     window.commands.set_unit_status("NHT2", UnitStatus.COMMITTED, "Operation Trident")
     assert not window.commands.save()
     assert message_boxes and "saved elsewhere" in message_boxes[-1]
+    asked: list[str] = []
+    window.confirm_discard = lambda action: asked.append(action) or True  # Discard
     assert not window.commands.duplicate_scenario("small")
-    assert "exists already" in message_boxes[-1]
+    assert asked == ["duplicate it"] and "exists already" in message_boxes[-1]
 
 
 def test_bad_input_is_a_message_not_a_traceback(make_window, message_boxes) -> None:
@@ -214,7 +216,11 @@ def test_timeline_click_moves_map_slot(qtbot, make_window) -> None:
 
 def test_new_scenario_from_london(make_window, message_boxes) -> None:
     window = make_window()
-    window.threat.setCurrentText("CRITICAL")
+    window.threat.setCurrentText("CRITICAL")  # an unsaved change: Cancel keeps it, Discard not
+    window.confirm_discard = lambda action: False
+    assert not window.commands.new_from_london("london-exercise")
+    assert window.state.scenario.name == "small" and window.state.dirty
+    window.confirm_discard = lambda action: True
     assert window.commands.new_from_london("london-exercise")
     scenario = window.state.scenario
     assert scenario.name == "london-exercise" and len(scenario.areas) == 33
