@@ -27,10 +27,13 @@ from PySide6.QtGui import (
 )
 
 from resources.errors import InputError
+from resources.export import check_plan_fits
 from resources.kpis import plan_kpis
 from resources.model import Assignment, Plan, Scenario, SlotKpi
 
 DEFAULT_MARKING = "OFFICIAL-SENSITIVE"
+#: Longest protective marking accepted (it must fit the page's top and bottom bands).
+MAX_MARKING = 80
 #: Missed targets listed on the cover; the rest are counted.
 COVER_UNMET = 60
 _DPI = 96
@@ -43,6 +46,22 @@ class Section:
 
     title: str
     html: str
+
+
+def check_marking(marking: str) -> str:
+    """The protective marking if it is 1-80 printable characters, not all spaces; else refuse."""
+    if not marking.strip():
+        got = "an empty marking" if not marking else "only spaces"
+        raise InputError(f"expected 1-{MAX_MARKING} printable characters, got {got}",
+                         field="marking")
+    if len(marking) > MAX_MARKING:
+        raise InputError(f"expected 1-{MAX_MARKING} printable characters, got "
+                         f"{len(marking)} characters", field="marking")
+    bad = next((i for i, ch in enumerate(marking) if not ch.isprintable()), None)
+    if bad is not None:
+        raise InputError(f"expected printable characters, got {marking[bad]!r} at position "
+                         f"{bad + 1}", field="marking")
+    return marking
 
 
 def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
@@ -89,6 +108,8 @@ def cover_section(scenario: Scenario, plan: Plan, kpis: Sequence[SlotKpi],
     if map_png:
         parts.append("<p><img src='map.png' width='620'/></p>")
     parts += ["<h2>Measures per slot</h2>",
+              "" if plan.kpis else "<p>The plan records no measures; these are recomputed "
+              "from the plan's postings and the scenario.</p>",
               _table(["Slot", "Officers", "Armed", "Armed share", "Risk coverage",
                       "Armed reach", "CTSFO reach"], rows)]
     if plan.unmet:
@@ -229,13 +250,26 @@ class _PackWriter:
 def write_briefing(path: Path, scenario: Scenario, plan: Plan, *,
                    map_image: QImage | None = None, marking: str = DEFAULT_MARKING,
                    audit_head: str | None = None) -> int:
-    """Write the briefing pack PDF atomically; returns its page count."""
-    if plan.scenario != scenario.name:
-        raise InputError(f"plan is for scenario '{plan.scenario}', not '{scenario.name}'",
-                         field="scenario")
+    """Write the briefing pack PDF atomically; returns its page count.
+
+    Refused before any drawing: a plan that does not fit the scenario, a bad marking, an
+    output path in a missing folder or naming a folder. A failed write leaves no file."""
+    check_plan_fits(scenario, plan)
+    check_marking(marking)
     target = path.resolve()
     if not target.parent.is_dir():
         raise InputError("the folder does not exist", source=str(path))
+    if target.is_dir():
+        raise InputError("expected a file name, got a folder", source=str(path))
+    try:
+        return _write_pdf(target, scenario, plan, map_image, marking, audit_head)
+    except OSError as err:
+        raise InputError(f"cannot write the file: {err.strerror or err}",
+                         source=str(path)) from None
+
+
+def _write_pdf(target: Path, scenario: Scenario, plan: Plan, map_image: QImage | None,
+               marking: str, audit_head: str | None) -> int:
     map_png = png_bytes(map_image) if map_image is not None and not map_image.isNull() else None
     sections = pack_sections(scenario, plan, map_png, audit_head)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".pdf", dir=target.parent)
@@ -249,12 +283,25 @@ def write_briefing(path: Path, scenario: Scenario, plan: Plan, *,
         writer.setCreator("Hercules")
         footer = f"Plan {plan.plan_id or 'unsaved'}  sha256 {plan.content_hash()}"
         pack = _PackWriter(writer, marking, footer)
+        if not pack.painter.isActive():
+            raise OSError(f"cannot open a PDF in folder {target.parent}")
         for sec in sections:
             pack.section(sec, map_png)
         pages = pack.finish()
-        del writer
+        del pack, writer
+        _check_complete(Path(tmp))
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     return pages
+
+
+def _check_complete(pdf: Path) -> None:
+    """Raise OSError unless ``pdf`` is a whole PDF (Qt reports no write errors itself)."""
+    with pdf.open("rb") as fh:
+        head = fh.read(5)
+        fh.seek(max(0, pdf.stat().st_size - 64))
+        tail = fh.read()
+    if head != b"%PDF-" or b"%%EOF" not in tail:
+        raise OSError("the PDF was not written completely (is the disk full?)")

@@ -5,11 +5,16 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
+import tempfile
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from resources.errors import InputError
 from resources.model import Plan, Scenario, ThreatLevel
+
+MARKING_HELP = ("protective marking printed at the top and bottom of every page: 1-80 printable "
+                "characters (default: %(default)s)")
 
 
 def register(subparsers: Any) -> None:
@@ -23,8 +28,8 @@ def register(subparsers: Any) -> None:
     brief.add_argument("plan", metavar="PLAN", help="a plan JSON file or a stored plan's id")
     brief.add_argument("--out", required=True, type=Path, metavar="FILE.pdf",
                        help="the PDF file to write")
-    brief.add_argument("--marking", default="OFFICIAL-SENSITIVE",
-                       help="protective marking printed on every page (default: %(default)s)")
+    brief.add_argument("--marking", default="OFFICIAL-SENSITIVE", type=marking_argument,
+                       metavar="TEXT", help=MARKING_HELP)
     brief.add_argument("--no-map", action="store_true", help="leave the map off the cover")
     brief.set_defaults(func=brief_command)
     export = subparsers.add_parser(
@@ -41,15 +46,100 @@ def register(subparsers: Any) -> None:
     export.set_defaults(func=export_command)
 
 
+def marking_argument(text: str) -> str:
+    """``--marking``: 1-80 printable characters, not all spaces (argparse type)."""
+    from desktop.briefing import check_marking
+
+    try:
+        return check_marking(text)
+    except InputError as err:
+        raise argparse.ArgumentTypeError(err.detail) from None
+
+
+def check_out_file(out: Path, db: Path | None = None, field: str = "--out") -> None:
+    """Refuse, before any work, an output file that cannot be written; leaves nothing behind."""
+    target = out.resolve()
+    if not target.parent.is_dir():
+        raise InputError(f"cannot write '{out}': folder '{out.parent}' does not exist",
+                         field=field)
+    if target.is_dir():
+        raise InputError(f"cannot write '{out}': it is a folder", field=field)
+    if target.exists() and not target.is_file():
+        raise InputError(f"cannot write '{out}': it is not a regular file", field=field)
+    if db is not None:
+        store = db.resolve()
+        if target in {store, *(store.with_name(store.name + s) for s in ("-wal", "-shm"))}:
+            raise InputError(f"cannot write '{out}': it is the database", field=field)
+    try:
+        fd, probe = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".probe",
+                                     dir=target.parent)
+    except OSError as err:
+        raise InputError(f"cannot write '{out}': {err.strerror or err}", field=field) from None
+    os.close(fd)
+    os.unlink(probe)
+
+
+def check_file_against_store(text: str, plan: Plan, db: Path) -> Plan:
+    """The stored plan a plan file names by id, refused unless the file has its content.
+
+    A file with no id, or an id the store does not hold, is returned as it is."""
+    if plan.plan_id is None or not Path(text).is_file() or not db.exists():
+        return plan
+    from resources.store import Store
+
+    with Store.open(db, create=False) as store:
+        try:
+            stored = store.plan_info(plan.plan_id).content_hash
+        except InputError:
+            return plan  # an id the store does not hold: the file is a plan of its own
+        digest = plan.content_hash()
+        if digest == stored:
+            return store.load_plan(plan.plan_id)
+        raise InputError(
+            f"the file differs from stored plan {plan.plan_id} (content hash {digest[:12]}, "
+            f"stored {stored[:12]}); give the id to use the stored plan, or remove the id "
+            "from the file", source=text, field="id")
+
+
+def plan_to_write(db: Path, plan: Plan) -> Plan:
+    """The plan a pack or export of the console's ``plan`` should carry.
+
+    The stored plan of its id when ``plan`` is that plan (the console fills in KPIs a stored
+    plan lacks); a plan edited since it was loaded loses the id, so it is written as unsaved
+    and never credited to the stored plan in the audit trail."""
+    if plan.plan_id is None or not db.exists():
+        return plan
+    from resources.store import Store
+
+    with Store.open(db, create=False) as store:
+        try:
+            stored = store.plan_info(plan.plan_id).content_hash
+        except InputError:
+            return plan
+        if plan.content_hash() == stored:
+            return plan
+        original = store.load_plan(plan.plan_id)
+    if not original.kpis and replace(plan, kpis=()).content_hash() == stored:
+        return original
+    return replace(plan, plan_id=None)
+
+
 def load_plan_and_scenario(text: str, db: Path) -> tuple[Plan, Scenario]:
-    """The plan (file or stored id) and its scenario from the store, at the plan's threat level."""
+    """The plan (file or stored id) and its scenario at the plan's threat level, checked.
+
+    A plan file naming a stored plan must be that plan; the plan must fit its scenario."""
+    from resources.export import check_plan_fits
     from solver.commands import load_plan_arg, load_scenario
 
-    plan = load_plan_arg(text, db)
-    scenario = load_scenario(plan.scenario, db)
-    level = ThreatLevel.parse(plan.threat_level)
-    if level is not scenario.threat_level:
-        scenario = scenario.with_changes(threat_level=level)
+    plan = check_file_against_store(text, load_plan_arg(text, db), db)
+    try:
+        scenario = load_scenario(plan.scenario, db)
+        level = ThreatLevel.parse(plan.threat_level)
+        if level is not scenario.threat_level:
+            scenario = scenario.with_changes(threat_level=level)
+        check_plan_fits(scenario, plan)
+    except InputError as err:
+        raise err.within(source=text) from None
     return plan, scenario
 
 
@@ -64,7 +154,7 @@ def audit_head_of(db: Path) -> str | None:
 
 
 def record_output(db: Path, plan: Plan, path: Path, fmt: str) -> None:
-    """Add the export to the audit trail when the plan is stored."""
+    """Add the export to the audit trail when the plan is stored (and only with its content)."""
     if plan.plan_id is None or not db.exists():
         return
     from resources.store import Store
@@ -74,9 +164,12 @@ def record_output(db: Path, plan: Plan, path: Path, fmt: str) -> None:
         if not callable(record):
             return
         try:
-            store.plan_info(plan.plan_id)
+            stored = store.plan_info(plan.plan_id).content_hash
         except InputError:
             return  # a plan file never stored: nothing to record against
+        if stored != plan.content_hash():
+            raise InputError(f"not recorded in the audit trail: the plan written differs from "
+                             f"stored plan {plan.plan_id}", source=str(path), field="id")
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
         record(plan.plan_id, path, fmt, file_sha256=digest)
 
@@ -85,6 +178,7 @@ def export_command(args: argparse.Namespace) -> int:
     """`export`: write the tasking file."""
     from resources.export import export_plan
 
+    check_out_file(args.out, args.db)
     plan, scenario = load_plan_and_scenario(args.plan, args.db)
     head = audit_head_of(args.db)
     rows = export_plan(scenario, plan, args.out, args.fmt, audit_head=head)
@@ -96,6 +190,7 @@ def export_command(args: argparse.Namespace) -> int:
 
 def brief_command(args: argparse.Namespace) -> int:
     """`brief`: write the PDF briefing pack (Qt offscreen; no display needed)."""
+    check_out_file(args.out, args.db)
     plan, scenario = load_plan_and_scenario(args.plan, args.db)
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication

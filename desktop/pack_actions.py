@@ -9,9 +9,10 @@ from PySide6.QtWidgets import QFileDialog, QMenu
 
 from desktop.actions import command_action
 from desktop.briefing import write_briefing
-from desktop.cli import audit_head_of, record_output
+from desktop.cli import audit_head_of, plan_to_write, record_output
 from resources.errors import InputError
 from resources.export import export_plan
+from resources.model import Plan
 
 if TYPE_CHECKING:
     from desktop.main_window import MainWindow
@@ -30,11 +31,12 @@ class PackActions:
         if st.scenario is None or st.plan is None:
             raise InputError("there is no plan to brief", field="plan")
         image = self.w.map.grab().toImage()
-        pages = write_briefing(path, st.scenario, st.plan, map_image=image,
+        plan = plan_to_write(self.w.db_path, st.plan)
+        pages = write_briefing(path, st.scenario, plan, map_image=image,
                                marking=self.w.settings.marking,
                                audit_head=audit_head_of(self.w.db_path))
-        record_output(self.w.db_path, st.plan, path, "pdf")
-        self.editor._say(f"Briefing pack written: {pages} pages to {path}")
+        record_output(self.w.db_path, plan, path, "pdf")
+        self.editor._say(f"Briefing pack written: {pages} pages to {path}{_unsaved(st.plan, plan)}")
         return pages
 
     def export(self, path: Path, fmt: str) -> int:
@@ -42,9 +44,10 @@ class PackActions:
         st = self.w.state
         if st.scenario is None or st.plan is None:
             raise InputError("there is no plan to export", field="plan")
-        rows = export_plan(st.scenario, st.plan, path, fmt, audit_head_of(self.w.db_path))
-        record_output(self.w.db_path, st.plan, path, fmt)
-        self.editor._say(f"Exported {rows} postings to {path}")
+        plan = plan_to_write(self.w.db_path, st.plan)
+        rows = export_plan(st.scenario, plan, path, fmt, audit_head_of(self.w.db_path))
+        record_output(self.w.db_path, plan, path, fmt)
+        self.editor._say(f"Exported {rows} postings to {path}{_unsaved(st.plan, plan)}")
         return rows
 
     def ask_pack(self) -> None:
@@ -67,6 +70,13 @@ class PackActions:
             fn()  # type: ignore[operator]
         except InputError as err:
             self.w.report_error(title, str(err))
+
+
+def _unsaved(shown: Plan, written: Plan) -> str:
+    if shown.plan_id is None or written.plan_id is not None:
+        return ""
+    return (f" (the plan was changed since it was stored as {shown.plan_id}: written as an "
+            "unsaved plan, not recorded in the audit trail)")
 
 
 def add_pack_actions(window: MainWindow, editor: PinEditor) -> PackActions:
