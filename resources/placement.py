@@ -319,10 +319,11 @@ def lock_pins(plan: Plan, *, slot: int | None = None, callsign: str | None = Non
 
 
 def apply_to_plan(plan: Plan, checker: PlacementChecker, p: Proposal) -> Plan:
-    """The plan with the unit's posting in that slot replaced by the proposal (marked pinned)."""
+    """The plan with the unit's posting in that slot replaced by the proposal (marked pinned);
+    an edited plan is a new, unsaved plan (no id), so it is never taken for the stored one."""
     new = checker.assignment(p)
     kept = tuple(a for a in plan.assignments if (a.callsign, a.slot) != (p.callsign, p.slot))
-    return replace(plan, assignments=(*kept, new))
+    return replace(plan, assignments=(*kept, new), plan_id=None, created_at=None)
 
 
 __all__ = [

@@ -70,6 +70,12 @@ def test_drop_on_map_pins_and_undo_redo(make_window: Any, qtbot: Any) -> None:
     redo.trigger()
     assert window.state.scenario.pins[0].site_id == "S5"
     assert posting(window, "NHT1", 3).site_id == "S5"
+    # the edited plan is a new plan: no id until Save stores it beside the one it came from
+    stored = window.history.plan_ids()[0]
+    assert window.state.plan.plan_id is None
+    assert window.commands.save()
+    assert window.state.plan.plan_id not in (None, stored)
+    assert window.history.plan_ids()[:2] == [window.state.plan.plan_id, stored]
 
 
 def test_hover_shows_the_broken_rule_and_the_drop_is_refused(make_window: Any,

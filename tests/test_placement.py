@@ -130,6 +130,15 @@ def test_moving_the_only_armed_cover_away_from_a_vcp_is_refused() -> None:
     assert "vcp_armed_cover" in {v.rule for v in verify_plan(sc, broken, check_kpis=False)}
 
 
+def test_an_edited_plan_is_a_new_unsaved_plan() -> None:
+    sc = world()
+    plan = world_plan(sc)
+    assert plan.plan_id == "p-world"
+    edited = apply_to_plan(plan, PlacementChecker(sc, plan), Proposal("AFP1", 0, "B",
+                                                                      T.FOOT_PATROL))
+    assert edited.plan_id is None and edited.created_at is None
+
+
 def test_unknown_names_are_reported_not_raised() -> None:
     sc = world()
     c = PlacementChecker(sc, world_plan(sc))
