@@ -82,7 +82,7 @@ def unpin_command(state: AppState, callsign: str, slot: int) -> SnapshotCommand:
     if plan is not None:
         from dataclasses import replace
 
-        plan = replace(plan, plan_id=None, created_at=None, assignments=tuple(
+        plan = replace(plan, plan_id=None, created_at="", assignments=tuple(
             replace(a, pinned=False) if (a.callsign, a.slot) == (callsign, slot) else a
             for a in plan.assignments))
     return SnapshotCommand(state, f"Unpin {callsign} in slot {slot + 1}",
@@ -104,7 +104,7 @@ def lock_command(state: AppState, *, slot: int | None = None, callsign: str | No
     locked = {(p.callsign, p.slot) for p in pins}
     from dataclasses import replace
 
-    plan = replace(state.plan, plan_id=None, created_at=None, assignments=tuple(
+    plan = replace(state.plan, plan_id=None, created_at="", assignments=tuple(
         replace(a, pinned=True) if (a.callsign, a.slot) in locked else a
         for a in state.plan.assignments))
     what = f"slot {slot + 1}" if slot is not None else f"unit {callsign}"

@@ -323,7 +323,7 @@ def apply_to_plan(plan: Plan, checker: PlacementChecker, p: Proposal) -> Plan:
     an edited plan is a new, unsaved plan (no id), so it is never taken for the stored one."""
     new = checker.assignment(p)
     kept = tuple(a for a in plan.assignments if (a.callsign, a.slot) != (p.callsign, p.slot))
-    return replace(plan, assignments=(*kept, new), plan_id=None, created_at=None)
+    return replace(plan, assignments=(*kept, new), plan_id=None, created_at="")
 
 
 __all__ = [

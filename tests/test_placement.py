@@ -136,7 +136,7 @@ def test_an_edited_plan_is_a_new_unsaved_plan() -> None:
     assert plan.plan_id == "p-world"
     edited = apply_to_plan(plan, PlacementChecker(sc, plan), Proposal("AFP1", 0, "B",
                                                                       T.FOOT_PATROL))
-    assert edited.plan_id is None and edited.created_at is None
+    assert edited.plan_id is None and edited.created_at == ""
 
 
 def test_unknown_names_are_reported_not_raised() -> None:
