@@ -10,6 +10,7 @@ from resources.errors import InputError
 from resources.io.geojson import read_areas
 from resources.io.tabular import read_sites, read_units, write_sites, write_units
 from resources.model import Scenario
+from resources.model.pin_rules import pin_problem
 from resources.store import Store
 from resources.store.files import writing_file
 
@@ -120,7 +121,21 @@ def _import(args: argparse.Namespace, noun: str) -> int:
         saved = _save(store, changed, version, path.name)
     print(f"imported {len(items)} {noun} from {path.name} into scenario '{scenario.name}' "
           f"(version {saved})")
+    for line in broken_pins(changed):
+        print(f"warning: {line}")
     return 0
+
+
+def broken_pins(scenario: Scenario) -> list[str]:
+    """The pins the scenario can no longer keep (e.g. after a roster import), one line each:
+    they are kept, so that the planner decides, and a solve names the conflict."""
+    out = []
+    for pin in scenario.pins:
+        problem = pin_problem(scenario, pin)
+        if problem is not None:
+            out.append(f"pin of {pin.callsign} in slot {pin.slot + 1} can no longer be kept: "
+                       f"{problem[1]}; unpin it in the console or change the roster")
+    return out
 
 
 def _export(args: argparse.Namespace, noun: str) -> int:

@@ -139,7 +139,8 @@ def _bad_inputs(tmp_path: Path) -> list[tuple[list[str], str]]:
          "error: sites.csv: line 4: field 'risk': expected a number, got 'high'"),
         (["sites", "import", _write(tmp_path, "nopin.csv", SITE_HEADER + GOOD_SITES.replace(
             "S1,", "X1,")), "--scenario", "tiny"],
-         "error: nopin.csv: scenario 'tiny', pin 1: field 'site': unknown site 'S1'"),
+         "error: nopin.csv: scenario 'tiny', travel model: field 'matrix': entry 1 (from "
+         "'base:ARV1' to 'S1') names unknown place 'S1'"),  # S1 is also pinned: either names it
         (["units", "import", _write(tmp_path, "u.csv", units_hdr
                                     + "ARV1,ARV,-0.1,51.5,W\nX,SUBMARINE,-0.1,51.5,W\n"),
           "--scenario", "tiny"],
@@ -208,8 +209,8 @@ def test_export_then_import_under_a_new_name(tmp_path: Path, db: Path, run: Run)
 def test_areas_import_replaces_areas_and_marks_the_city(tmp_path: Path, db: Path,
                                                         run: Run) -> None:
     geo = collection(feature("Westminster", {"type": "Polygon", "coordinates": [OUTER]}),
-                     feature("City of London", {"type": "MultiPolygon",
-                                                "coordinates": [[OUTER], [HOLE]]}))
+                     feature("City of London", {"type": "MultiPolygon",  # one part, holed
+                                                "coordinates": [[OUTER, HOLE]]}))
     path = _write(tmp_path, "b.geojson", json.dumps(geo))
     code, out, _ = run("areas", "import", path, "--name-field", "NAME", "--scenario", "tiny")
     assert code == 0, out
@@ -274,6 +275,21 @@ def test_units_import_replaces_the_roster(tmp_path: Path, db: Path, run: Run) ->
     with Store.open(db) as store:
         extra = store.load_scenario("tiny").units_by_callsign["EXTRA1"]
     assert extra.available_slots == frozenset({0, 1, 2, 3}) and extra.borough == "Camden"
+
+
+def test_units_import_that_breaks_a_pin_warns_and_keeps_the_pin(tmp_path: Path, db: Path,
+                                                                 run: Run) -> None:
+    f = tmp_path / "units.csv"
+    run("units", "export", str(f), "--scenario", "tiny")
+    lines = f.read_text().splitlines()
+    # ARV1 is pinned in slot 0: roster it on slots 2-3 only
+    lines = [ln.rsplit(",", 1)[0] + ",2-3" if ln.startswith("ARV1,") else ln for ln in lines]
+    f.write_text("\r\n".join(lines) + "\r\n")
+    code, out, _ = run("units", "import", str(f), "--scenario", "tiny")
+    assert code == 0 and "imported 5 units" in out
+    assert "warning: pin of ARV1 in slot 1 can no longer be kept:" in out
+    with Store.open(db) as store:
+        assert store.load_scenario("tiny").pins == rich_scenario().pins
 
 
 def test_db_check_and_backup(tmp_path: Path, db: Path, run: Run) -> None:

@@ -37,6 +37,8 @@ from resources.store import builtin_scenario
 from tests.factories import site, tiny_scenario, unit
 
 SQUARE = ((-0.2, 51.4), (0.0, 51.4), (0.0, 51.6), (-0.2, 51.6), (-0.2, 51.4))
+#: A second part for a multi-polygon area: beside SQUARE, not overlapping it.
+SQUARE_EAST = ((0.1, 51.4), (0.2, 51.4), (0.2, 51.6), (0.1, 51.6), (0.1, 51.4))
 HOLE = ((-0.15, 51.45), (-0.05, 51.45), (-0.05, 51.55), (-0.15, 51.45))
 
 
@@ -68,7 +70,7 @@ def rich_scenario() -> Scenario:
     base = tiny_scenario(
         units=units[:-2] + units[-1:], sites=sites, slots_per_day=4,
         areas=(Area("Westminster", ((SQUARE, HOLE),)),
-               Area("City of London", ((SQUARE,), (SQUARE,)), taskable=False)),
+               Area("City of London", ((SQUARE,), (SQUARE_EAST,)), taskable=False)),
         calendar=Calendar(date(2026, 3, 2), 360, 2, 6),
         threat_level=ThreatLevel.SEVERE,
         armed_share_cap=ArmedShareCap(Fraction(1, 10)),

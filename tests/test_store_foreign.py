@@ -98,7 +98,7 @@ SCENARIOS = "CREATE TABLE scenarios (name TEXT, document, version INTEGER, updat
                         params=(b"\x00\x01",)), "expected a text key and a JSON text document"),
     (lambda p: handmade(p, SCENARIOS, "INSERT INTO scenarios VALUES ('a', ?, 1, 'x')",
                         params=(_doc().replace('"cell_size_m": 1500.0', '"cell_size_m": NaN'),)),
-     "scenario 'a': invalid JSON: expected a finite number"),
+     "scenario 'a': line 1: invalid JSON: expected a finite number"),
     (lambda p: handmade(p, SCENARIOS, "INSERT INTO scenarios VALUES ('a', ?, 1, 'x')",
                         params=(_doc(threat_level="PURPLE"),)), "field 'threat_level'"),
     (lambda p: handmade(p, SCENARIOS, "INSERT INTO scenarios VALUES ('a', ?, 1, 'x')",

@@ -8,6 +8,7 @@ from enum import Enum
 from typing import Any, TypeVar
 
 from resources.errors import InputError
+from resources.model._check import clip, shown
 
 E = TypeVar("E", bound=Enum)
 T = TypeVar("T")
@@ -34,8 +35,7 @@ def describe(value: object) -> str:
         return "an object"
     if isinstance(value, list):
         return "a list"
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
+    return shown(value)
 
 
 class Obj:
@@ -50,7 +50,8 @@ class Obj:
 
     def error(self, message: str, key: str | None = None) -> InputError:
         """An InputError located at this object (and field ``key``)."""
-        return LocatedError(message, source=self.source, location=self.path or None, field=key)
+        field = None if key is None else clip(key, 60)
+        return LocatedError(message, source=self.source, location=self.path or None, field=field)
 
     def wrap(self, err: InputError) -> InputError:
         """Place an error raised by a domain constructor at this object."""
@@ -113,7 +114,10 @@ class Obj:
         value = self.raw(key, default)
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise self.error(f"expected a number, got {describe(value)}", key)
-        f = float(value)
+        try:
+            f = float(value)
+        except OverflowError:
+            f = math.inf
         if not math.isfinite(f):
             raise self.error(f"expected a finite number, got {describe(value)}", key)
         if (lo is not None and f < lo) or (hi is not None and f > hi):
@@ -134,7 +138,7 @@ class Obj:
             raise self.error(f"expected a whole number, got {describe(value)}", key)
         if (lo is not None and value < lo) or (hi is not None and value > hi):
             rng = f"[{'-' if lo is None else lo}, {'-' if hi is None else hi}]"
-            raise self.error(f"expected a whole number in {rng}, got {value}", key)
+            raise self.error(f"expected a whole number in {rng}, got {describe(value)}", key)
         return value
 
     def boolean(self, key: str, default: Any = MISSING) -> bool:

@@ -9,13 +9,13 @@ from pathlib import Path
 
 from shapely.geometry import Polygon
 from shapely.geometry.polygon import orient
-from shapely.validation import explain_validity
 
 from resources.errors import InputError
 from resources.io import safe_json
 from resources.io.fields import Obj, describe
 from resources.io.geometry_json import GeometryError, multipolygon, polygon
 from resources.model import Area
+from resources.model._check import clip
 from resources.model.geo import PolygonRings
 
 #: The area that the Met does not task by default (matched case-insensitively).
@@ -89,7 +89,10 @@ def _feature_area(f: Obj, name_field: str) -> Area:
     field = f"properties.{name_field}"
     raw_name = props.data.get(name_field)
     if raw_name is None:
-        present = ", ".join(sorted(props.data)) or "none"
+        names = sorted(props.data)
+        present = ", ".join(clip(n, 24) for n in names[:5]) or "none"
+        if len(names) > 5:
+            present += f" and {len(names) - 5:,} more"
         raise f.error(f"missing name; properties present: {present}", field)
     if not isinstance(raw_name, str) or not raw_name.strip():
         raise f.error(f"expected a non-empty name, got {describe(raw_name)}", field)
@@ -110,15 +113,11 @@ def _feature_area(f: Obj, name_field: str) -> Area:
                           "geometry.type")
     except GeometryError as err:
         raise f.error(err.detail, "geometry.coordinates") from None
-    oriented: list[PolygonRings] = []
-    for k, rings in enumerate(polys):
-        shape = Polygon(rings[0], list(rings[1:]))
-        if not shape.is_valid:
-            where = f"polygon {k + 1}: " if len(polys) > 1 else ""
-            raise f.error(f"{where}invalid polygon ({explain_validity(shape)})",
-                          "geometry.coordinates")
-        oriented.append(_right_hand(shape))
+    oriented = tuple(_right_hand(Polygon(rings[0], list(rings[1:]))) for rings in polys)
     try:
-        return Area(name, tuple(oriented), taskable=name.casefold() not in NOT_TASKABLE)
+        # Area checks each polygon is valid and that parts do not overlap (polygons_problem).
+        return Area(name, oriented, taskable=name.casefold() not in NOT_TASKABLE)
     except InputError as err:
+        if err.field == "geometry":
+            raise f.error(err.detail, "geometry.coordinates") from None
         raise f.wrap(err) from None

@@ -36,8 +36,13 @@ def area_from(o: Obj) -> Area:
         polygons = multipolygon(o.raw("polygons"), require_closed=False)
     except GeometryError as err:
         raise o.error(err.detail, "polygons") from None
-    return o.build(lambda: Area(o.text("name", max_len=120), polygons,
-                                o.boolean("taskable", True)))
+    name, taskable = o.text("name", max_len=120), o.boolean("taskable", True)
+    try:
+        return Area(name, polygons, taskable)
+    except InputError as err:
+        if err.field == "geometry":
+            raise o.error(err.detail, "polygons") from None
+        raise o.wrap(err) from None
 
 
 def multipolygon(coords: object, *, require_closed: bool) -> tuple[PolygonRings, ...]:

@@ -9,7 +9,7 @@ from resources.errors import InputError
 from resources.io.fields import Obj, describe
 from resources.model import Mode, Sector, Site, SiteKind, Tactic, Unit, UnitStatus, UnitType
 from resources.model.sites import RISK_PROFILES
-from resources.model.units import format_slots, parse_slots
+from resources.model.units import MAX_SLOT, format_slots, parse_slots
 
 JSON = dict[str, Any]
 
@@ -78,8 +78,8 @@ def slots_from(o: Obj, key: str) -> frozenset[int] | None:
     if isinstance(value, list):
         out: set[int] = set()
         for v in value:
-            if isinstance(v, bool) or not isinstance(v, int) or not 0 <= v <= 100_000:
-                raise o.error(f"expected slot numbers 0-100000, got {describe(v)}", key)
+            if isinstance(v, bool) or not isinstance(v, int) or not 0 <= v <= MAX_SLOT:
+                raise o.error(f"expected slot numbers 0-{MAX_SLOT}, got {describe(v)}", key)
             out.add(v)
         return frozenset(out)
     raise o.error(f"expected 'all' or slot ranges like '0-5,8', got {describe(value)}", key)
@@ -92,7 +92,8 @@ def unit_from(o: Obj, types: Mapping[str, UnitType]) -> Unit:
     ut = types.get(code)
     if ut is None:
         raise o.error(
-            f"unknown unit type '{code}'; expected one of {', '.join(sorted(types))}", "type"
+            f"unknown unit type {describe(code)}; expected one of "
+            f"{', '.join(sorted(types)) or 'none (no unit types are defined)'}", "type"
         )
     assert ut.officers_min is not None and ut.officers_max is not None
     officers = o.integer("officers", ut.officers, lo=ut.officers_min, hi=ut.officers_max)
@@ -120,7 +121,8 @@ def site_from(o: Obj) -> Site:
     o.only(frozenset(SITE_FIELDS))
     profile = o.text("profile", "daytime", max_len=40)
     if profile not in RISK_PROFILES:
-        raise o.error(f"expected one of {', '.join(RISK_PROFILES)}, got {profile!r}", "profile")
+        raise o.error(f"expected one of {', '.join(RISK_PROFILES)}, got {describe(profile)}",
+                      "profile")
     modes: frozenset[Mode] | None = None
     if o.has("modes"):
         modes = frozenset(_enum_item(o, "modes", v, Mode) for v in o.strings("modes"))
@@ -140,4 +142,4 @@ def _enum_item(o: Obj, key: str, value: str, enum: type[Any]) -> Any:
         return enum(value)
     except ValueError:
         names = ", ".join(str(m.value) for m in enum)
-        raise o.error(f"expected items from {names}, got {value!r}", key) from None
+        raise o.error(f"expected items from {names}, got {describe(value)}", key) from None

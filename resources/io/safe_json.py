@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from resources.errors import InputError
+from resources.model._check import clip, shown
 
 #: Largest file the importers read.
 MAX_BYTES = 50 * 1024 * 1024
@@ -57,15 +58,50 @@ def read_text(path: Path, *, max_bytes: int = MAX_BYTES) -> str:
     return decode_utf8(read_bytes(path, max_bytes=max_bytes), path.name)
 
 
+#: Longest number token accepted in a JSON document (integers this long are never meant).
+MAX_NUMBER_CHARS = 100
+
+
+class _BadNumber(ValueError):
+    """A number token the importers refuse; carries the token to locate it."""
+
+    def __init__(self, token: str, message: str) -> None:
+        super().__init__(message)
+        self.token = token
+
+
 def _reject_constant(name: str) -> Any:
-    raise ValueError(f"expected a finite number, got {name}")
+    raise _BadNumber(name, f"expected a finite number, got {name}")
+
+
+def _too_long(token: str) -> _BadNumber:
+    return _BadNumber(token, f"expected a number of at most {MAX_NUMBER_CHARS} characters, got "
+                             f"{token[:20]}... ({len(token):,} characters)")
 
 
 def _finite_float(text: str) -> float:
+    if len(text) > MAX_NUMBER_CHARS:
+        raise _too_long(text)
     value = float(text)
     if not math.isfinite(value):
-        raise ValueError(f"expected a finite number, got {text[:40]} (out of range)")
+        raise _BadNumber(text, f"expected a finite number, got {clip(text)} (out of range)")
+    if value == 0.0 and any(ch in "123456789" for ch in text.lower().split("e")[0]):
+        raise _BadNumber(text, f"expected a number a float can hold, got {clip(text)} (too "
+                               "small: it would read as 0)")
     return value
+
+
+def _bounded_int(text: str) -> int:
+    if len(text) > MAX_NUMBER_CHARS:
+        raise _too_long(text)
+    return int(text)
+
+
+def _number_line(text: str, token: str) -> str | None:
+    """'line N' of the first number token ``token`` outside strings, when it can be found."""
+    stripped = _STRINGS.sub('""', text)
+    m = re.search(r"(?<![0-9A-Za-z.+-])" + re.escape(token) + r"(?![0-9A-Za-z.])", stripped)
+    return None if m is None else f"line {stripped.count(chr(10), 0, m.start()) + 1}"
 
 
 def _check_text(doc: Any, source: str) -> None:
@@ -95,7 +131,7 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in pairs:
         if key in out:
-            raise ValueError(f"duplicate key {key!r} in an object")
+            raise ValueError(f"duplicate key {shown(key)} in an object")
         out[key] = value
     return out
 
@@ -122,13 +158,16 @@ def parse_json(text: str, source: str, *, max_depth: int = MAX_DEPTH) -> Any:
     try:
         doc = json.loads(
             text, parse_constant=_reject_constant, parse_float=_finite_float,
-            object_pairs_hook=_no_duplicates,
+            parse_int=_bounded_int, object_pairs_hook=_no_duplicates,
         )
     except json.JSONDecodeError as err:
         raise InputError(
             f"broken JSON: {err.msg}", source=source,
             location=f"line {err.lineno}, column {err.colno}",
         ) from None
+    except _BadNumber as err:
+        raise InputError(f"invalid JSON: {err}", source=source,
+                         location=_number_line(text, err.token)) from None
     except (ValueError, RecursionError) as err:
         raise InputError(f"invalid JSON: {err}", source=source) from None
     _check_text(doc, source)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,7 @@ from resources.model.catalogue import STANDARD_UNIT_TYPES
 from resources.model.units import format_slots
 
 FORMAT = "hercules-scenario/1"
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 JSON = dict[str, Any]
 
 _TOP = frozenset({
@@ -112,7 +114,7 @@ def scenario_from_dict(doc: object, source: str = "scenario") -> Scenario:
     if fmt != FORMAT:
         raise top.error(f"expected '{FORMAT}', got {describe(fmt)}", "format")
     unit_types = (
-        tuple(unit_type_from(o) for o in top.objects("unit_types"))
+        _listed(top, "unit_types", unit_type_from, "code", "unit type code")
         if top.has("unit_types") else STANDARD_UNIT_TYPES
     )
     types = {t.code: t for t in unit_types}
@@ -144,8 +146,13 @@ def scenario_from_dict(doc: object, source: str = "scenario") -> Scenario:
 
 
 def read_scenario(path: Path) -> Scenario:
-    """Read and validate a scenario JSON file."""
-    return scenario_from_dict(safe_json.read_json(path), path.name)
+    """Read and validate a scenario JSON file, refusing pins a plan could never keep."""
+    scenario = scenario_from_dict(safe_json.read_json(path), path.name)
+    try:
+        scenario.check_pins()
+    except InputError as err:
+        raise err.within(source=path.name) from None
+    return scenario
 
 
 def write_scenario(path: Path, scenario: Scenario) -> None:
@@ -176,9 +183,12 @@ def _calendar_from(o: Obj) -> Calendar:
     default = Calendar()
     raw = o.text("start_date", default.start_date.isoformat(), max_len=10)
     try:
+        if not _ISO_DATE.fullmatch(raw):
+            raise ValueError
         start = date.fromisoformat(raw)
     except ValueError:
-        raise o.error(f"expected an ISO date like 2026-01-05, got {raw!r}", "start_date") from None
+        raise o.error(f"expected an ISO date like 2026-01-05, got {describe(raw)}",
+                      "start_date") from None
     return o.build(lambda: Calendar(
         start, o.integer("slot_minutes", default.slot_minutes, lo=15, hi=1440),
         o.integer("days", default.days, lo=1, hi=28),

@@ -22,6 +22,7 @@ from resources.io.records import (
     unit_to_dict,
 )
 from resources.model import Site, Unit, UnitType
+from resources.model._check import ASCII_INTEGER, ASCII_NUMBER, clip
 
 T = TypeVar("T")
 
@@ -37,6 +38,8 @@ _INTEGER = frozenset({"min_presence", "max_presence", "officers"})
 _LISTS = frozenset({"modes"})
 SITE_REQUIRED = ("id", "name", "kind", "sector", "lon", "lat", "borough", "risk")
 UNIT_REQUIRED = ("callsign", "type", "base_lon", "base_lat", "borough")
+#: Longest number cell accepted.
+_MAX_NUMBER_CHARS = 100
 #: Records accepted in one sites or units file.
 MAX_ROWS = 100_000
 
@@ -120,10 +123,10 @@ def _csv_objs(path: Path, columns: Sequence[str], required: Sequence[str]) -> li
         header = [h.strip().lower() for h in header]
         for i, h in enumerate(header):
             if h not in columns:
-                raise InputError(f"unknown column '{h}'; expected columns from "
+                raise InputError(f"unknown column '{clip(h)}'; expected columns from "
                                  f"{', '.join(columns)}", source=src, location="line 1")
             if h in header[:i]:
-                raise InputError(f"duplicate column '{h}'", source=src, location="line 1")
+                raise InputError(f"duplicate column '{clip(h)}'", source=src, location="line 1")
         missing = [c for c in required if c not in header]
         if missing:
             raise InputError(f"missing column(s) {', '.join(missing)}", source=src,
@@ -158,19 +161,46 @@ def _row_obj(row: list[str], header: list[str], src: str, line: int) -> Obj:
 
 def _cell_value(cell: str, col: str, src: str, where: str) -> Any:
     if col in _NUMBER or col in _INTEGER:
-        try:
-            value = int(cell) if col in _INTEGER else float(cell)
-        except ValueError:
-            kind = "a whole number" if col in _INTEGER else "a number"
-            raise InputError(f"expected {kind}, got {cell!r}", source=src, location=where,
-                             field=col) from None
-        if isinstance(value, float) and not math.isfinite(value):
-            raise InputError(f"expected a finite number, got {cell!r}", source=src,
-                             location=where, field=col)
-        return value
+        return _cell_number(cell.strip(), col, src, where)
     if col in _LISTS:
         return [p.strip() for p in cell.split(";") if p.strip()]
     return unneutralise(cell)
+
+
+def _cell_number(cell: str, col: str, src: str, where: str) -> int | float:
+    """A number in plain ASCII decimal notation (no '_', no other scripts' digits, no hex)."""
+    whole = col in _INTEGER
+    pattern = ASCII_INTEGER if whole else ASCII_NUMBER
+    kind = "a whole number" if whole else "a number"
+    if len(cell) > _MAX_NUMBER_CHARS:
+        raise InputError(f"expected {kind} of at most {_MAX_NUMBER_CHARS} characters, got "
+                         f"{describe(cell)}", source=src, location=where, field=col)
+    if not pattern.fullmatch(cell):
+        raise InputError(_not_plain(cell, kind), source=src, location=where, field=col)
+    if whole:
+        return int(cell)
+    value = float(cell)
+    if not math.isfinite(value):
+        raise InputError(f"expected a finite number, got {describe(cell)}", source=src,
+                         location=where, field=col)
+    if value == 0.0 and any(ch in "123456789" for ch in cell.lower().split("e")[0]):
+        raise InputError(f"expected a number a float can hold, got {describe(cell)} (too "
+                         "small: it would read as 0)", source=src, location=where, field=col)
+    return value
+
+
+def _not_plain(cell: str, kind: str) -> str:
+    """Why ``cell`` is refused, with a hint when Python alone would have read it as a number."""
+    try:
+        value = float(cell)
+    except (ValueError, OverflowError):
+        return f"expected {kind}, got {describe(cell)}"
+    if not math.isfinite(value):
+        return f"expected a finite number, got {describe(cell)}"
+    if ASCII_NUMBER.fullmatch(cell):
+        return f"expected {kind}, got {describe(cell)}"
+    return (f"expected {kind} in plain ASCII decimal digits (such as 12 or -0.1, without '_'), "
+            f"got {describe(cell)}")
 
 
 def _write(path: Path, rows: list[dict[str, Any]], columns: Sequence[str], key: str,

@@ -9,8 +9,10 @@ from functools import lru_cache
 import numpy as np
 import numpy.typing as npt
 from pyproj import Geod, Transformer
+from shapely import STRtree
 from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.polygon import orient
+from shapely.validation import explain_validity
 
 from resources.errors import InputError
 from resources.model import _check
@@ -20,6 +22,9 @@ Ring = tuple[tuple[float, float], ...]
 PolygonRings = tuple[Ring, ...]
 
 _GEOD = Geod(ellps="WGS84")
+#: Overlap between two parts of an area tolerated as rounding noise (square metres).
+OVERLAP_TOLERANCE_M2 = 1.0
+_M_PER_DEGREE = 111_320.0
 
 
 @lru_cache(maxsize=1)
@@ -94,8 +99,11 @@ class Area:
                         )
                     for lon, lat in ring:
                         _check.lonlat(lon, lat)
+            problem = polygons_problem(self.polygons)
+            if problem is not None:
+                raise InputError(problem, field="geometry")
         except InputError as err:
-            raise err.within(location=f"area '{self.name}'") from None
+            raise err.within(location=f"area '{_check.label(self.name)}'") from None
 
     def shape(self) -> MultiPolygon:
         """The area as a shapely MultiPolygon in lon/lat degrees."""
@@ -109,6 +117,36 @@ class Area:
             a, _ = _GEOD.geometry_area_perimeter(orient(poly, 1.0))
             total += abs(float(a))
         return total / 1e6
+
+
+def polygons_problem(polygons: tuple[PolygonRings, ...]) -> str | None:
+    """Why these polygons do not make a valid area (one invalid, or two overlapping), or None.
+
+    Each polygon must be valid (no self-intersection); parts of a multi-polygon may touch but
+    not overlap, since an overlap would be counted twice.
+    """
+    shapes: list[Polygon] = []
+    for k, rings in enumerate(polygons):
+        shape = Polygon(rings[0], list(rings[1:]))
+        if not shape.is_valid:
+            where = f"polygon {k + 1}: " if len(polygons) > 1 else ""
+            return f"{where}invalid polygon ({explain_validity(shape)})"
+        shapes.append(shape)
+    if len(shapes) < 2:
+        return None
+    left, right = STRtree(shapes).query(shapes, predicate="intersects")
+    for i, j in sorted(zip(left.tolist(), right.tolist(), strict=True)):
+        if i >= j:
+            continue
+        common = shapes[i].intersection(shapes[j])
+        scale = _M_PER_DEGREE ** 2 * math.cos(math.radians(common.centroid.y or 0.0))
+        m2 = common.area * scale if not common.is_empty else 0.0
+        if m2 > OVERLAP_TOLERANCE_M2:
+            size = f"{m2 / 1e6:,.1f} km²" if m2 >= 1e5 else f"{m2:,.0f} m²"
+            return (f"polygons {i + 1} and {j + 1} overlap (about {size}), so "
+                    "the overlap would be counted twice; expected parts that do not overlap "
+                    "(merge or remove them)")
+    return None
 
 
 @dataclass(frozen=True)
@@ -128,7 +166,7 @@ class StandbyPoint:
             _check.lonlat(self.lon, self.lat)
             _check.text(self.borough, "borough")
         except InputError as err:
-            raise err.within(location=f"standby point '{self.point_id}'") from None
+            raise err.within(location=f"standby point '{_check.label(self.point_id)}'") from None
 
 
 @dataclass(frozen=True)
@@ -147,4 +185,4 @@ class CoverageCell:
             _check.lonlat(self.lon, self.lat)
             _check.number(self.demand, "demand", lo=0.0, hi=1e6)
         except InputError as err:
-            raise err.within(location=f"cell '{self.cell_id}'") from None
+            raise err.within(location=f"cell '{_check.label(self.cell_id)}'") from None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -12,9 +14,22 @@ from resources.errors import InputError
 from resources.model import _check
 from resources.model.calendar import Calendar
 from resources.model.geo import Area, CoverageCell, StandbyPoint
+from resources.model.pin_rules import pin_problem
 from resources.model.sites import Site
 from resources.model.threat import DEFAULT_POSTURES, Posture, ThreatLevel
-from resources.model.units import TACTIC_RULES, Mode, Tactic, Unit, UnitType
+from resources.model.units import TACTIC_RULES, Mode, Tactic, Unit, UnitType, format_slots
+
+#: Smallest non-zero armed share cap (0.1%).
+MIN_CAP = Fraction(1, 1000)
+#: Largest denominator of the cap's exact fraction: with at most 100 officers per unit and
+#: 100,000 units, 'den x armed <= num x deployed' stays far inside 64-bit integers.
+MAX_CAP_DENOMINATOR = 10_000
+_CAP_TEXT = re.compile(
+    r"(?P<num>[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]{1,3})?)\s*(?P<pct>%)?"
+    r"|(?P<p>[+-]?[0-9]+)\s*/\s*(?P<q>[0-9]+)"
+)
+_CAP_BOUND = (f"0, or a share from {float(MIN_CAP * 100):g}% to 100% whose exact fraction has a "
+              f"denominator of at most {MAX_CAP_DENOMINATOR:,}")
 
 
 @dataclass(frozen=True)
@@ -22,36 +37,35 @@ class ArmedShareCap:
     """Armed officers may be at most ``share`` of deployed officers, held as an exact fraction.
 
     For 8% (2/25): 25 x armed <= 2 x deployed, i.e. 23 x armed <= 2 x unarmed.
+    The share is 0 or between 0.1% and 100% with a denominator of at most 10,000, so the
+    integer form stays small for any realistic roster.
     """
 
     share: Fraction = Fraction(2, 25)
 
     def __post_init__(self) -> None:
-        if not isinstance(self.share, Fraction) or not (0 <= self.share <= 1):
-            raise InputError(
-                f"expected a fraction between 0 and 1, got {self.share!r}", field="armed_share_cap"
-            )
+        if not isinstance(self.share, Fraction):
+            raise InputError(f"expected an exact fraction, got {_check.shown(self.share)}",
+                             field="armed_share_cap")
+        s = self.share
+        if s != 0 and not (MIN_CAP <= s <= 1 and s.denominator <= MAX_CAP_DENOMINATOR):
+            raise InputError(f"expected {_CAP_BOUND}, got {_check.shown(str(s))}",
+                             field="armed_share_cap")
 
     @classmethod
     def parse(cls, value: object) -> ArmedShareCap:
-        """Parse '8%', '0.08', '2/25' or a number into an exact cap."""
-        try:
-            if isinstance(value, bool):
-                raise ValueError
-            if isinstance(value, str) and value.strip().endswith("%"):
-                share = Fraction(value.strip()[:-1]) / 100
-            elif isinstance(value, float):
-                share = Fraction(repr(value))
-            elif isinstance(value, (int, str, Fraction)):
-                share = Fraction(value)
-            else:
-                raise ValueError
-        except (ValueError, ZeroDivisionError):
+        """Parse '8%', '0.08', '2/25' or a number into an exact cap (plain ASCII digits)."""
+        share = _parse_share(value)
+        if share is None:
             raise InputError(
-                f"expected a share like '8%', '0.08' or '2/25', got {value!r}",
+                f"expected a share like '8%', '0.08' or '2/25', got {_check.shown(value)}",
                 field="armed_share_cap",
-            ) from None
-        return cls(share)
+            )
+        try:
+            return cls(share)
+        except InputError:
+            raise InputError(f"expected {_CAP_BOUND}, got {_check.shown(value)}",
+                             field="armed_share_cap") from None
 
     def allows(self, armed: int, deployed: int) -> bool:
         """True when ``armed`` of ``deployed`` officers is within the cap (exact)."""
@@ -68,6 +82,28 @@ class ArmedShareCap:
         """The cap as an integer inequality over armed and unarmed officers."""
         p, q = self.share.numerator, self.share.denominator
         return f"{q - p} x armed <= {p} x unarmed"
+
+
+def _parse_share(value: object) -> Fraction | None:
+    """The exact share a cap value denotes, or None when it is not a share at all."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, Fraction):
+        return value
+    if isinstance(value, int):
+        return Fraction(value)
+    if isinstance(value, float):
+        return Fraction(repr(value)) if math.isfinite(value) else None
+    if not isinstance(value, str) or len(value) > _check.SHOWN:
+        return None
+    m = _CAP_TEXT.fullmatch(value.strip())
+    if m is None:
+        return None
+    if m.group("num") is not None:
+        share = Fraction(m.group("num"))
+        return share / 100 if m.group("pct") else share
+    q = int(m.group("q"))
+    return Fraction(int(m.group("p")), q) if q else None
 
 
 class DeployedRule(StrEnum):
@@ -151,7 +187,7 @@ class Scenario:
         try:
             self._validate()
         except InputError as err:
-            raise err.within(location=f"scenario '{self.name}'") from None
+            raise err.within(location=f"scenario '{_check.label(self.name)}'") from None
 
     def _validate(self) -> None:
         _check.ident(self.name, "name")
@@ -180,6 +216,8 @@ class Scenario:
                     f"expected {ut.officers_min}-{ut.officers_max} officers for a {ut.code}, "
                     f"got {u.officers}", location=f"unit '{u.callsign}'", field="officers",
                 )
+        self._check_slots()
+        self._check_travel()
         for i, pin in enumerate(self.pins):
             self._check_pin(pin, f"pin {i + 1}")
         for i, fb in enumerate(self.forbids):
@@ -199,13 +237,63 @@ class Scenario:
                 )
             seen.add(key)
 
+    def _check_slots(self) -> None:
+        """Availability and forbid slots must lie within the calendar."""
+        count = self.calendar.slot_count
+        cal = self.calendar
+        expect = (f"expected slots within 0-{count - 1} (the calendar has {count} "
+                  f"slot{'s' if count > 1 else ''} of {cal.slot_minutes} min over {cal.days} "
+                  f"day{'s' if cal.days > 1 else ''})")
+        for u in self.units:
+            if u.available_slots and max(u.available_slots) >= count:
+                raise InputError(f"{expect}, got {_check.shown(format_slots(u.available_slots))}",
+                                 location=f"unit '{u.callsign}'", field="available_slots")
+        for i, fb in enumerate(self.forbids):
+            if fb.slots and max(fb.slots) >= count:
+                raise InputError(f"{expect}, got {_check.shown(format_slots(fb.slots))}",
+                                 location=f"forbid {i + 1}", field="slots")
+
+    def _check_travel(self) -> None:
+        """Speed overrides name known unit types; matrix entries name known places."""
+        for code in self.travel.speed_override_kmh:
+            if code not in self.types_by_code:
+                raise InputError(
+                    f"unknown unit type {_check.shown(code)}; expected one of "
+                    f"{', '.join(sorted(self.types_by_code))}",
+                    location="travel model", field="speed_override_kmh",
+                )
+        places = {*self.sites_by_id, *self.standby_by_id,
+                  *(f"base:{u.callsign}" for u in self.units)}
+        for k, pair in enumerate(self.travel.matrix):
+            for end in pair:
+                if end not in places:
+                    raise InputError(
+                        f"entry {k + 1} (from {_check.shown(pair[0])} to {_check.shown(pair[1])}) "
+                        f"names unknown place {_check.shown(end)}; expected a site id, a standby "
+                        "point id or 'base:' and a unit's callsign",
+                        location="travel model", field="matrix",
+                    )
+
+    def check_pins(self) -> None:
+        """Refuse a pin no plan could keep (wrong tactic, off duty or committed, forbidden)."""
+        # Not run at construction, so the solver can still be handed such a pin and explain
+        # it; the scenario file importer calls it.
+        try:
+            for i, pin in enumerate(self.pins):
+                problem = pin_problem(self, pin)
+                if problem is not None:
+                    raise InputError(problem[1], location=f"pin {i + 1}", field=problem[0])
+        except InputError as err:
+            raise err.within(location=f"scenario '{_check.label(self.name)}'") from None
+
     def _check_pin(self, pin: Pin, where: str) -> None:
         unit = self.units_by_callsign.get(pin.callsign)
         if unit is None:
             raise InputError(f"unknown unit '{pin.callsign}'", location=where, field="unit")
         if not 0 <= pin.slot < self.calendar.slot_count:
             raise InputError(
-                f"expected a slot in 0-{self.calendar.slot_count - 1}, got {pin.slot}",
+                f"expected a slot in 0-{self.calendar.slot_count - 1}, got "
+                f"{_check.shown(pin.slot)}",
                 location=where, field="slot",
             )
         if pin.site_id is not None and pin.site_id not in self.sites_by_id:

@@ -98,7 +98,7 @@ class Site:
             _check.number(self.risk, "risk", lo=0.0, hi=100.0)
             if self.profile not in RISK_PROFILES:
                 raise InputError(
-                    f"expected one of {sorted(RISK_PROFILES)}, got {self.profile!r}",
+                    f"expected one of {sorted(RISK_PROFILES)}, got {_check.shown(self.profile)}",
                     field="profile",
                 )
             if self.required_capability is not None:
@@ -115,9 +115,10 @@ class Site:
                 raise InputError("a river stretch can be covered only from a boat", field="modes")
             _check.text(self.notes, "notes", max_len=1000, empty=True)
         except InputError as err:
-            raise err.within(location=f"site '{self.site_id}'") from None
+            raise err.within(location=f"site '{_check.label(self.site_id)}'") from None
         except ValueError as err:
-            raise InputError(str(err), location=f"site '{self.site_id}'") from None
+            raise InputError(_check.clip(str(err), 120),
+                             location=f"site '{_check.label(self.site_id)}'") from None
 
     @property
     def allowed_modes(self) -> frozenset[Mode]:

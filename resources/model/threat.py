@@ -25,7 +25,7 @@ class ThreatLevel(StrEnum):
             return cls(value.strip().upper())
         except ValueError:
             raise InputError(
-                f"expected one of {', '.join(m.value for m in cls)}, got {value!r}",
+                f"expected one of {', '.join(m.value for m in cls)}, got {_check.shown(value)}",
                 field="threat_level",
             ) from None
 

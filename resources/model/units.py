@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 
 from resources.errors import InputError
 from resources.model import _check
+
+#: Highest slot index any availability, forbid or pin may name.
+MAX_SLOT = 100_000
+_SLOT_RANGE = re.compile(r"([0-9]{1,9})(?:\s*-\s*([0-9]{1,9}))?")
 
 
 class Mode(StrEnum):
@@ -129,9 +134,10 @@ class UnitType:
                     "a reserve-only type may only have tactic 'reserve'", field="tactics"
                 )
         except InputError as err:
-            raise err.within(location=f"unit type '{self.code}'") from None
+            raise err.within(location=f"unit type '{_check.label(self.code)}'") from None
         except ValueError as err:
-            raise InputError(str(err), location=f"unit type '{self.code}'") from None
+            raise InputError(_check.clip(str(err), 120),
+                             location=f"unit type '{_check.label(self.code)}'") from None
 
     @property
     def armed(self) -> bool:
@@ -184,12 +190,13 @@ class Unit:
             if self.available_slots is not None:
                 slots = frozenset(self.available_slots)
                 for s in slots:
-                    _check.integer(s, "available_slots", lo=0, hi=100_000)
+                    _check.integer(s, "available_slots", lo=0, hi=MAX_SLOT)
                 object.__setattr__(self, "available_slots", slots)
         except InputError as err:
-            raise err.within(location=f"unit '{self.callsign}'") from None
+            raise err.within(location=f"unit '{_check.label(self.callsign)}'") from None
         except ValueError as err:
-            raise InputError(str(err), location=f"unit '{self.callsign}'") from None
+            raise InputError(_check.clip(str(err), 120),
+                             location=f"unit '{_check.label(self.callsign)}'") from None
 
     def on_duty(self, slot: int) -> bool:
         """True when the unit is available (not committed) and rostered in ``slot``."""
@@ -216,7 +223,7 @@ def format_slots(slots: frozenset[int] | None) -> str:
 
 
 def parse_slots(value: str, field: str = "available_slots") -> frozenset[int] | None:
-    """Parse 'all', 'none' or ranges like '0-5,8' into slot indices."""
+    """Parse 'all', 'none' or ranges like '0-5,8' (plain ASCII digits) into slot indices."""
     v = value.strip().lower()
     if v in ("", "all"):
         return None
@@ -224,15 +231,18 @@ def parse_slots(value: str, field: str = "available_slots") -> frozenset[int] | 
         return frozenset()
     out: set[int] = set()
     for part in v.split(","):
-        a, sep, b = part.strip().partition("-")
-        try:
-            lo = int(a)
-            hi = int(b) if sep else lo
-        except ValueError:
+        m = _SLOT_RANGE.fullmatch(part.strip())
+        if m is None:
             raise InputError(
-                f"expected 'all', 'none' or slot ranges like '0-5,8', got {value!r}", field=field
-            ) from None
-        if lo < 0 or hi < lo or hi - lo > 100_000:
-            raise InputError(f"expected ascending slot range, got {part!r}", field=field)
+                f"expected 'all', 'none' or slot ranges like '0-5,8', got {_check.shown(value)}",
+                field=field,
+            )
+        lo = int(m.group(1))
+        hi = lo if m.group(2) is None else int(m.group(2))
+        if hi < lo or hi > MAX_SLOT:
+            raise InputError(
+                f"expected ascending slot ranges within 0-{MAX_SLOT}, got "
+                f"{_check.shown(part.strip())}", field=field,
+            )
         out.update(range(lo, hi + 1))
     return frozenset(out)
