@@ -176,10 +176,11 @@ class _Solve:
         scored = all(o.outcome is not None for o in self.windows if o is not w)
         offset = self.totals(skip=w) if scored and not first else None
         quick, cancel = first, None if first else self.cancel
+        known = (None, None) if w.outcome is None else (w.outcome.objective, w.outcome.bound)
         while True:
             out = run_window(ctx, self.options, budget, progress=None if first else self.progress,
                              cancel=cancel, started=self.started, offset=offset, phase=phase,
-                             first=quick)
+                             first=quick, known=known)
             if out.has_solution or out.status in ("INFEASIBLE", "MODEL_INVALID") \
                     or w.outcome is not None or w.chosen:
                 return out

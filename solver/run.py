@@ -71,8 +71,10 @@ class _Reporter(cp_model.CpSolverSolutionCallback):
     """Forwards incumbents and bounds to the progress function, offset by earlier windows."""
 
     def __init__(self, progress: ProgressFn | None, started: float,
-                 offset: tuple[float, float] | None, phase: str) -> None:
+                 offset: tuple[float, float] | None, phase: str,
+                 known: tuple[float | None, float | None] = (None, None)) -> None:
         super().__init__()
+        self.known = known
         self.progress = progress
         self.started = started
         self.offset = offset
@@ -99,8 +101,14 @@ class _Reporter(cp_model.CpSolverSolutionCallback):
         if self.progress is None:
             return
         off = self.offset
-        obj = None if self.best_obj is None or off is None else self.best_obj + off[0]
-        bnd = None if self.best_bound is None or off is None else self.best_bound + off[1]
+        best_obj, best_bound = self.best_obj, self.best_bound
+        known_obj, known_bound = self.known  # the window's plan and bound before this run
+        if best_obj is not None and known_obj is not None:
+            best_obj = min(best_obj, known_obj)
+        if best_bound is not None and known_bound is not None:
+            best_bound = max(best_bound, known_bound)
+        obj = None if best_obj is None or off is None else best_obj + off[0]
+        bnd = None if best_bound is None or off is None else best_bound + off[1]
         self.progress(Progress(now - self.started, obj, bnd, gap_of(obj, bnd), self.count,
                                self.phase))
 
@@ -108,11 +116,14 @@ class _Reporter(cp_model.CpSolverSolutionCallback):
 def run_window(ctx: ModelContext, options: SolveOptions, budget: float, *,
                progress: ProgressFn | None = None, cancel: CancelToken | None = None,
                started: float | None = None, offset: tuple[float, float] | None = (0.0, 0.0),
-               phase: str = "solve", first: bool = False) -> WindowOutcome:
+               phase: str = "solve", first: bool = False,
+               known: tuple[float | None, float | None] = (None, None)) -> WindowOutcome:
     """Solve ``ctx``'s model within ``budget``; the best solution is kept when cancelled.
 
     Progress reports add ``offset`` (the other windows' objective and bound) to this run's;
-    with ``offset`` None they carry no objective (the plan is not fully scored yet).
+    with ``offset`` None they carry no objective (the plan is not fully scored yet).  ``known``
+    (the window's objective and bound before this run) keeps the reported incumbent from
+    rising and the bound from falling while a run restarts from a weaker bound of its own.
     """
     solver = cp_model.CpSolver()
     for key, value in parameters(options, budget, first=first).items():
@@ -121,7 +132,7 @@ def run_window(ctx: ModelContext, options: SolveOptions, budget: float, *,
         else:
             setattr(solver.parameters, key, value)
     t0 = time.perf_counter()
-    reporter = _Reporter(progress, started if started is not None else t0, offset, phase)
+    reporter = _Reporter(progress, started if started is not None else t0, offset, phase, known)
     if progress is not None:
         solver.best_bound_callback = reporter.on_bound
     stop = solver.stop_search

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -230,3 +231,18 @@ def test_cap_message_counts_what_it_would_take_in_exact_integers() -> None:
     assert not cap.allows(40, 499) and cap.allows(40, 500)
     assert not cap.allows(35, 435) and cap.allows(34, 434)
     assert "8.03%" in cap_message(cap, 56, 697)  # never printed as the cap itself
+
+
+def test_progress_never_shows_a_rerun_window_worse_than_its_plan_or_bound() -> None:
+    import time
+
+    from solver.run import _Reporter
+
+    seen: list[Any] = []
+    reporter = _Reporter(seen.append, time.perf_counter(), (100.0, 50.0), "improving 1/2",
+                         known=(10.0, 5.0))
+    reporter.best_obj, reporter.best_bound = 12.0, 3.0  # the rerun's own first figures
+    reporter._emit(time.perf_counter())
+    reporter.best_obj, reporter.best_bound = 9.0, 6.0  # it improves on both
+    reporter._emit(time.perf_counter())
+    assert [(p.objective, p.bound) for p in seen] == [(110.0, 55.0), (109.0, 56.0)]
