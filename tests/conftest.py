@@ -299,3 +299,16 @@ def make_window(qtbot: object, stored_db: Path) -> object:
         return window
 
     return build
+
+
+@pytest.fixture
+def plan_store(tmp_path: Path) -> tuple[Path, str]:
+    """A store holding the small scenario and one hand-made plan: (its path, the plan's id)."""
+    from resources.store import Store
+
+    path = tmp_path / "h.sqlite"
+    with Store.open(path) as store:
+        sc = small_scenario()
+        store.save_scenario(sc)  # type: ignore[arg-type]
+        plan_id = store.save_plan(hand_plan(sc))  # type: ignore[arg-type]
+    return path, plan_id

@@ -50,13 +50,8 @@ def cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> tuple[Path, str]:
-    path = tmp_path / "h.sqlite"
-    with Store.open(path) as s:
-        sc = small_scenario()
-        s.save_scenario(sc)  # type: ignore[arg-type]
-        plan_id = s.save_plan(hand_plan(sc))  # type: ignore[arg-type]
-    return path, plan_id
+def store(plan_store: tuple[Path, str]) -> tuple[Path, str]:
+    return plan_store
 
 
 def stored(db: Path, plan_id: str) -> tuple[Plan, str]:

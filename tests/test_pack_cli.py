@@ -26,13 +26,8 @@ def run(db: Path, *argv: str) -> int:
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> tuple[Path, str]:
-    path = tmp_path / "h.sqlite"
-    with Store.open(path) as store:
-        sc = small_scenario()
-        store.save_scenario(sc)  # type: ignore[arg-type]
-        plan_id = store.save_plan(hand_plan(sc))  # type: ignore[arg-type]
-    return path, plan_id
+def db(plan_store: tuple[Path, str]) -> tuple[Path, str]:
+    return plan_store
 
 
 def test_export_by_id_records_the_export(db: tuple[Path, str], tmp_path: Path,
