@@ -37,7 +37,6 @@ def assemble_plan(run: _Solve, scenario: Scenario, warm_start: Plan | None) -> P
     chosen.sort(key=lambda a: (a.slot, a.callsign))
     obj, bound = run.totals()
     gap = gap_of(obj, bound)
-    kpis = KpiCalculator(scenario, p.travel).plan_kpis(chosen)
     params: dict[str, Any] = parameters(options, options.time_limit_s)
     params.update({
         "decomposition": "slot by slot" if all(len(w.slots) == 1 for w in run.windows)
@@ -60,16 +59,25 @@ def assemble_plan(run: _Solve, scenario: Scenario, warm_start: Plan | None) -> P
     }
     if warm_start is not None:
         extra["changed_postings"] = changed_postings(warm_start, chosen, p)
+    solver = SolverInfo(BACKEND, "OPTIMAL" if done else "FEASIBLE", obj, bound, gap,
+                        options.seed, round(time.perf_counter() - run.started, 3), params,
+                        versions())
+    return new_plan(scenario, p, chosen, solver, gap, extra)
+
+
+def new_plan(scenario: Scenario, p: Problem, chosen: list[Assignment], solver: SolverInfo,
+             gap: float | None = None, extra: dict[str, Any] | None = None) -> Plan:
+    """A plan of ``scenario`` made of ``chosen`` (sorted): its KPIs and Unmet lines computed,
+    stamped now."""
+    kpis = KpiCalculator(scenario, p.travel).plan_kpis(chosen)
     return Plan(
         scenario=scenario.name, threat_level=scenario.threat_level.value,
         armed_share_cap=scenario.armed_share_cap.percent,
         slots=tuple(PlanSlot(s.index, s.start.isoformat(), s.end.isoformat())
                     for s in scenario.calendar.slots()),
         assignments=tuple(chosen), kpis=kpis, unmet=explain(p, chosen, kpis, gap),
-        solver=SolverInfo(BACKEND, "OPTIMAL" if done else "FEASIBLE", obj, bound, gap,
-                          options.seed, round(time.perf_counter() - run.started, 3), params,
-                          versions()),
-        created_at=datetime.now(UTC).isoformat(timespec="seconds"), extra=extra,
+        solver=solver, created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        extra=extra or {},
     )
 
 

@@ -17,12 +17,11 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
-from datetime import UTC, datetime
 
-from resources.kpis import KpiCalculator, counts_for_armed_reach, is_ctsfo
-from resources.model import Assignment, Plan, PlanSlot, Scenario, SolverInfo, Tactic
+from resources.kpis import counts_for_armed_reach, is_ctsfo
+from resources.model import Assignment, Plan, Scenario, SolverInfo, Tactic
+from solver.assemble import new_plan
 from solver.conflicts import find_conflict, precheck_pins
-from solver.explain import explain
 from solver.greedy_fill import SlotFill, Units
 from solver.options import Requirement, SolveOptions
 from solver.problem import Problem, UnitInfo
@@ -152,17 +151,9 @@ def greedy_plan(scenario: Scenario, options: SolveOptions | None = None) -> Plan
             pinned=info.pinned_options.get(t) == k and (info.callsign, t) in p.pins,
             standby_id=o.standby_id))
     chosen.sort(key=lambda a: (a.slot, a.callsign))
-    kpis = KpiCalculator(scenario, p.travel).plan_kpis(chosen)
-    return Plan(
-        scenario=scenario.name, threat_level=scenario.threat_level.value,
-        armed_share_cap=scenario.armed_share_cap.percent,
-        slots=tuple(PlanSlot(s.index, s.start.isoformat(), s.end.isoformat())
-                    for s in scenario.calendar.slots()),
-        assignments=tuple(chosen), kpis=kpis, unmet=explain(p, chosen, kpis, None),
-        solver=SolverInfo("greedy", "FEASIBLE", seed=options.seed,
-                          wall_time_s=round(time.perf_counter() - started, 3),
-                          parameters={"sites_per_unit": options.sites_per_unit,
-                                      "home_range_minutes": options.home_range_minutes},
-                          versions=versions()),
-        created_at=datetime.now(UTC).isoformat(timespec="seconds"),
-    )
+    solver = SolverInfo("greedy", "FEASIBLE", seed=options.seed,
+                        wall_time_s=round(time.perf_counter() - started, 3),
+                        parameters={"sites_per_unit": options.sites_per_unit,
+                                    "home_range_minutes": options.home_range_minutes},
+                        versions=versions())
+    return new_plan(scenario, p, chosen, solver)
