@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import argparse
 import math
-import os
 from pathlib import Path
 from typing import Any
 
 from resources.errors import InputError
+from resources.io.outputs import check_out_file
 from resources.model import Plan, Scenario, ThreatLevel
 from solver.options import MAX_SEED
 
@@ -143,17 +143,6 @@ def solve_plan(scenario: Scenario, args: argparse.Namespace) -> Plan:
     return solve(scenario, options)
 
 
-def check_writable(out: Path, field: str = "--out") -> None:
-    """Refuse, before any work, an output file that cannot be written."""
-    if not out.parent.is_dir():
-        raise InputError(f"cannot write '{out}': folder '{out.parent}' does not exist",
-                         field=field)
-    if out.is_dir():
-        raise InputError(f"cannot write '{out}': it is a folder", field=field)
-    if not os.access(out if out.exists() else out.parent, os.W_OK):
-        raise InputError(f"cannot write '{out}': permission denied", field=field)
-
-
 def days_arguments(args: argparse.Namespace) -> int | None:
     """The number of days asked for (None: one plan); day options without --days are refused."""
     days: int | None = getattr(args, "days", None)
@@ -174,7 +163,7 @@ def plan_command(args: argparse.Namespace) -> int:
     With --save the file written is the stored plan (its id and time included)."""
     out: Path | None = args.out
     if out is not None:
-        check_writable(out)
+        check_out_file(out, args.db)
     days = days_arguments(args)
     scenario = plan_scenario(args)
     if days is not None:
@@ -225,7 +214,7 @@ def days_command(scenario: Scenario, args: argparse.Namespace) -> int:
     out: Path | None = args.out
     if out is not None:
         for day in range(request.first_day, request.first_day + request.days):
-            check_writable(day_path(out, day))
+            check_out_file(day_path(out, day), args.db)
 
     def write(plan: Plan) -> None:  # before the day is stored: a failure stores nothing
         if out is not None:
